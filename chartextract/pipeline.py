@@ -1,0 +1,80 @@
+"""The pipeline: image -> plot areas -> axes -> traces -> data series -> ``Chart``.
+
+The CLI, the batch runner and the Python API all call ``extract``.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .axes import AxesReading, read_axes
+from .colors import color_name, hex_to_rgb, delta_e, to_hex
+from .errors import ChartError
+from .layout import PlotArea, find_plot_areas
+from .legend import name_traces
+from .load import ImageSource, load_image
+from .model import Chart, Panel, Series
+from .ocr import read_words
+from .options import Options
+from .sampling import sample_trace
+from .series import Trace, find_traces
+
+SERIES_COLOR_TOLERANCE = 25.0  # CIE76 distance accepted by --series-colors
+
+
+def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
+    """Read every line chart in an image.
+
+    Accepts a path, encoded image bytes or an RGB(A)/grey numpy array. Raises
+    ``ChartError`` when the image cannot be decoded or holds no readable chart;
+    a panel whose axes cannot be read is kept with ``error`` set and no series.
+
+    >>> chart = extract("fixtures/training_metrics.png")  # doctest: +SKIP
+    >>> chart.panels[0].series[0].y[:3]                  # doctest: +SKIP
+    """
+    options = options or Options()
+    img = load_image(source)
+    name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<memory>"
+    areas = find_plot_areas(img)
+    if not areas:
+        raise ChartError("no chart found: no plot area (axes, frame or gridlines) detected")
+    words = read_words(img, [a.plot_box for a in areas])
+    panels = [_read_panel(img, i, area, areas, words, options) for i, area in enumerate(areas)]
+    if all(p.error for p in panels):
+        reasons = "; ".join(sorted({p.error or "" for p in panels}))
+        raise ChartError(f"no readable chart: {reasons}")
+    return Chart(source=name, width=img.shape[1], height=img.shape[0], panels=panels)
+
+
+def _read_panel(img: np.ndarray, index: int, area: PlotArea, areas: list[PlotArea],
+                words, options: Options) -> Panel:
+    panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
+    axes: AxesReading = read_axes(img, area, words, options)
+    panel.title = axes.title
+    panel.x_axis, panel.y_axis = axes.x_axis, axes.y_axis
+    panel.x_is_step = axes.x_is_step
+    if axes.error:
+        panel.error = axes.error
+        return panel
+    traces = find_traces(img, area.plot_box, exclude=area.inner_boxes)
+    if options.series_colors:
+        traces = [t for t in traces if _color_wanted(t, options.series_colors)]
+    names = name_traces(img, area, traces, words, fallback=axes.y_axis.label or panel.title or "series")
+    panel.series = [_to_series(t, n, axes) for t, n in zip(traces, names)]
+    panel.series = [s for s in panel.series if len(s.x)]
+    panel.quality = {"x_residual_px": axes.x_axis.residual_px, "y_residual_px": axes.y_axis.residual_px,
+                     "ocr_conf": axes.ocr_conf}
+    if not panel.series:
+        panel.error = "no data line found in the plot area"
+    return panel
+
+
+def _color_wanted(trace: Trace, wanted: tuple[str, ...]) -> bool:
+    return any(delta_e(trace.rgb, hex_to_rgb(w)) <= SERIES_COLOR_TOLERANCE for w in wanted)
+
+
+def _to_series(trace: Trace, name: str, axes: AxesReading) -> Series:
+    x, y = sample_trace(trace, axes.x_axis, axes.y_axis, steps=axes.x_is_step)
+    return Series(name=name, color=to_hex(trace.rgb), color_name=color_name(trace.rgb),
+                  x=x, y=y, quality=dict(trace.quality))
