@@ -61,4 +61,4 @@ def color_name(rgb: tuple[float, float, float] | np.ndarray) -> str:
 
 
 _HUES = [(12, "red"), (40, "orange"), (65, "yellow"), (160, "green"), (195, "cyan"),
-         (260, "blue"), (290, "purple"), (335, "pink"), (361, "red")]
+         (245, "blue"), (290, "purple"), (335, "pink"), (361, "red")]

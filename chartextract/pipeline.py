@@ -39,7 +39,7 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     areas = find_plot_areas(img)
     if not areas:
         raise ChartError("no chart found: no plot area (axes, frame or gridlines) detected")
-    words = read_words(img, [a.plot_box for a in areas])
+    words = read_words(img, [a.plot_box for a in areas], [b for a in areas for b in a.inner_boxes])
     panels = [_read_panel(img, i, area, areas, words, options) for i, area in enumerate(areas)]
     if all(p.error for p in panels):
         reasons = "; ".join(sorted({p.error or "" for p in panels}))

@@ -1,0 +1,246 @@
+"""Read a panel's axes: tick labels, tick positions, title and axis labels.
+
+Tick labels are the numeric words aligned along the left and bottom of the plot
+area; each label's position is snapped to the tick mark or gridline it names,
+then all of them are fitted together (``calibration.fit_axis``). The texts
+around the plot area give the title and axis labels.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .calibration import fit_axis
+from .layout import PlotArea
+from .model import Axis, Tick
+from .ocr import Word, glyph_height, page_grey, read_rotated
+from .options import Options
+from .ticklabels import parse_label, parse_offset, parse_pow10
+
+STEP_WORDS = re.compile(r"\b(step|steps|epoch|epochs|iter|iters|iteration|iterations|update|updates|"
+                        r"round|rounds|episode|episodes|batch|batches|generation|generations|"
+                        r"global[_ ]?step|it)\b", re.I)
+
+
+@dataclass
+class AxesReading:
+    """What ``read_axes`` found for one panel; ``error`` says why it could not be calibrated."""
+
+    x_axis: Axis | None
+    y_axis: Axis | None
+    title: str
+    x_is_step: bool
+    error: str | None
+    ocr_conf: float
+
+
+@dataclass
+class _Label:
+    word: Word
+    value: float
+    alt: float | None  # value under the 10^k reading, for log axes
+
+
+def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Options) -> AxesReading:
+    """Calibrate both axes of ``area`` from ``words`` (all words on the image)."""
+    x0, y0, x1, y1 = area.plot_box
+    bx0, by0, bx1, by1 = area.bbox
+    local = [w for w in words if bx0 - 2 <= w.cx <= bx1 + 2 and by0 - 2 <= w.cy <= by1 + 2]
+    grey = page_grey(img)
+    gh = max(6.0, float(np.median([w.height for w in local])) if local else glyph_height(grey))
+
+    ylabels = _y_tick_labels(local, area.plot_box, gh)
+    xlabels = _x_tick_labels(local, area.plot_box, gh)
+    used = {id(l.word) for l in ylabels + xlabels}
+
+    y_mult = _offset_multiplier(local, used, near=(x0, y0), above=True, gh=gh)
+    x_mult = _offset_multiplier(local, used, near=(x1, y1), above=False, gh=gh)
+    title = _text_line_above(local, area.plot_box, used, gh)
+    x_tick_bottom = max([l.word.y1 for l in xlabels], default=y1)
+    xlabel = _text_line_below(local, area.plot_box, x_tick_bottom, used, gh)
+    ytick_left = min([l.word.x0 for l in ylabels], default=x0)
+    ylabel = _rotated_label(grey, (bx0, y0, int(ytick_left) - 1, y1), gh)
+
+    errors = []
+    y_axis = _calibrate(ylabels, lambda w: w.cy, _tick_positions(grey, area.plot_box, "y"),
+                        (y1, y0), ylabel, y_mult, options.yscale, options.yrange, gh, errors, "y")
+    x_axis = _calibrate(xlabels, lambda w: w.cx, _tick_positions(grey, area.plot_box, "x"),
+                        (x0, x1), xlabel, x_mult, options.xscale, options.xrange, gh, errors, "x")
+    x_is_step = bool(x_axis and x_axis.scale == "linear" and x_axis.ticks
+                     and all(float(t.value).is_integer() and t.value >= 0 for t in x_axis.ticks)
+                     and (STEP_WORDS.search(xlabel) or not xlabel))
+    confs = [l.word.conf for l in ylabels + xlabels]
+    return AxesReading(x_axis, y_axis, title, x_is_step, "; ".join(errors) or None,
+                       float(np.mean(confs)) if confs else -1.0)
+
+
+def _numeric(words: list[Word]) -> list[_Label]:
+    out = []
+    for w in words:
+        v = parse_label(w.text)
+        if v is not None:
+            out.append(_Label(w, v, parse_pow10(w.text)))
+    return out
+
+
+def _y_tick_labels(words: list[Word], box, gh: float) -> list[_Label]:
+    """Numeric words right-aligned just left of the plot area."""
+    x0, y0, x1, y1 = box
+    cands = [l for l in _numeric(words)
+             if l.word.x1 <= x0 + 2 and l.word.x1 >= x0 - 3.5 * gh and y0 - gh <= l.word.cy <= y1 + gh]
+    return _aligned(cands, key=lambda l: l.word.x1, tol=0.8 * gh)
+
+
+def _x_tick_labels(words: list[Word], box, gh: float) -> list[_Label]:
+    """Numeric words in a row just below the plot area."""
+    x0, y0, x1, y1 = box
+    cands = [l for l in _numeric(words)
+             if y1 - 2 <= l.word.y0 <= y1 + 2.5 * gh and x0 - 1.5 * gh <= l.word.cx <= x1 + 1.5 * gh]
+    return _aligned(cands, key=lambda l: l.word.cy, tol=0.5 * gh)
+
+
+def _aligned(cands: list[_Label], key, tol: float) -> list[_Label]:
+    """The largest group of labels sharing one alignment coordinate (nearest the axis on ties)."""
+    best: list[_Label] = []
+    for c in cands:
+        group = [d for d in cands if abs(key(d) - key(c)) <= tol]
+        if len(group) > len(best):
+            best = group
+    return best
+
+
+def _offset_multiplier(words: list[Word], used: set[int], near, above: bool, gh: float) -> float:
+    """The ``1e-4`` style multiplier printed at the end of an axis, or 1."""
+    nx, ny = near
+    for w in words:
+        if id(w) in used or (m := parse_offset(w.text)) is None:
+            continue
+        if above and ny - 3 * gh <= w.cy <= ny and abs(w.x0 - nx) <= 4 * gh:
+            return m
+        if not above and ny <= w.cy <= ny + 5 * gh and abs(w.x1 - nx) <= 4 * gh:
+            return m
+    return 1.0
+
+
+def _lines(words: list[Word], gh: float) -> list[list[Word]]:
+    """Words grouped into text lines, each sorted left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.cy):
+        if lines and abs(lines[-1][-1].cy - w.cy) <= 0.5 * gh:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+def _join(line: list[Word]) -> str:
+    return " ".join(w.text for w in line if w.conf >= 20).strip()
+
+
+def _text_line_above(words: list[Word], box, used: set[int], gh: float) -> str:
+    x0, y0, x1, _ = box
+    above = [w for w in words if id(w) not in used and w.y1 <= y0 + 2 and x0 - gh <= w.cx <= x1 + gh
+             and parse_offset(w.text) is None]
+    lines = _lines(above, gh)
+    return _join(lines[-1]) if lines else ""
+
+
+def _text_line_below(words: list[Word], box, below_y: float, used: set[int], gh: float) -> str:
+    x0, _, x1, _ = box
+    below = [w for w in words if id(w) not in used and w.y0 >= below_y - 1 and x0 - gh <= w.cx <= x1 + gh
+             and parse_offset(w.text) is None and w.y0 <= below_y + 4 * gh]
+    lines = _lines(below, gh)
+    return _join(lines[0]) if lines else ""
+
+
+def _rotated_label(grey: np.ndarray, strip, gh: float) -> str:
+    """The y-axis label: rotated text in the strip left of the y tick labels."""
+    sx0, sy0, sx1, sy1 = (int(v) for v in strip)
+    if sx1 - sx0 < 0.8 * gh or sy1 <= sy0:
+        return ""
+    crop = grey[sy0:sy1, max(0, sx0):sx1]
+    if crop.size == 0 or (crop < 128).sum() < 10:
+        return ""
+    return _clean_label(read_rotated(crop, scale=float(np.clip(26 / gh, 1.0, 4.0))))
+
+
+def _clean_label(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" |_-")
+
+
+def _tick_positions(grey: np.ndarray, box, axis: str) -> np.ndarray:
+    """Pixel positions of tick marks just outside (or inside) an axis, and of gridlines."""
+    x0, y0, x1, y1 = box
+    if axis == "y":
+        out = grey[y0:y1 + 1, max(0, x0 - 7):max(0, x0 - 2)]
+        inn = grey[y0:y1 + 1, x0 + 3:x0 + 8]
+        grid = grey[y0:y1 + 1, x0 + 3:x1 - 3]
+        offset = y0
+    else:
+        out = grey[y1 + 3:y1 + 8, x0:x1 + 1].T
+        inn = grey[max(0, y1 - 7):max(0, y1 - 2), x0:x1 + 1].T
+        grid = grey[y0 + 3:y1 - 3, x0:x1 + 1].T
+        offset = x0
+    found = []
+    for strip, need in ((out, 0.75), (inn, 0.75), (grid, 0.6)):
+        if strip.size == 0:
+            continue
+        bg = np.median(strip)
+        ink = np.abs(strip.astype(int) - bg) > 25 if strip is not grid else np.abs(strip.astype(int) - bg) > 6
+        rows = ink.mean(axis=1) >= need
+        found.extend(_run_centers(rows))
+    return np.array(sorted(found), dtype=float) + offset
+
+
+def _run_centers(flags: np.ndarray) -> list[float]:
+    idx = np.flatnonzero(flags)
+    if not len(idx):
+        return []
+    groups = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    return [float(g.mean()) for g in groups if len(g) <= 4]
+
+
+def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, mult: float,
+               scale: str | None, override, gh: float, errors: list[str], name: str) -> Axis | None:
+    """Fit one axis from its labels, or from a user range; record why it failed."""
+    if override is not None:
+        lo, hi = override
+        p0, p1 = edges
+        if scale == "log":
+            lo, hi = np.log10(lo), np.log10(hi)
+        a = (hi - lo) / (p1 - p0)
+        return Axis(label, scale or "linear", [], float(a), float(lo - a * p0), 0.0, overridden=True)
+    pixels = [_snap(pos(l.word), marks, 0.45 * gh) for l in labels]
+    tol = max(1.5, 0.25 * gh)
+    fit = fit_axis(pixels, [l.value * mult for l in labels], tol, scale)
+    alt_vals = [l.alt for l in labels]
+    if scale != "linear" and sum(v is not None for v in alt_vals) >= 2:
+        keep = [i for i, v in enumerate(alt_vals) if v is not None]
+        alt = fit_axis([pixels[i] for i in keep], [alt_vals[i] for i in keep], tol, "log")
+        if alt and (fit is None or len(alt.inliers) > len(fit.inliers)):
+            fit = alt
+            labels = [labels[i] for i in keep]
+            pixels = [pixels[i] for i in keep]
+            for l in labels:
+                l.value, mult = l.alt, 1.0
+    if fit is None or len(fit.inliers) < 2:
+        found = len(labels)
+        errors.append(f"{name} axis: could not read enough tick labels ({found} numeric label"
+                      f"{'s' if found != 1 else ''} found, 2 consistent ones needed)")
+        return None
+    if len(labels) >= 3 and len(fit.inliers) < 3:
+        errors.append(f"{name} axis: tick labels do not form a progression "
+                      f"({', '.join(l.word.text for l in labels)})")
+        return None
+    ticks = [Tick(pixels[i], labels[i].value * mult, labels[i].word.text, labels[i].word.conf)
+             for i in sorted(fit.inliers, key=lambda i: pixels[i])]
+    return Axis(label, fit.scale, ticks, fit.a, fit.b, fit.residual_px)
+
+
+def _snap(p: float, marks: np.ndarray, tol: float) -> float:
+    if not len(marks):
+        return p
+    k = int(np.argmin(np.abs(marks - p)))
+    return float(marks[k]) if abs(marks[k] - p) <= tol else p

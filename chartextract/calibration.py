@@ -1,0 +1,74 @@
+"""Fit the pixel -> value mapping of one axis from all of its ticks.
+
+Every pair of ticks proposes a mapping; the one that puts the most ticks within
+a pixel tolerance wins and is refit by least squares on those ticks. A misread
+label therefore cannot bend the axis, and an axis is only accepted when its
+labels form one arithmetic (linear) or geometric (log) progression.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Fit:
+    """``t = a * pixel + b`` with t = value (linear) or log10(value) (log)."""
+
+    scale: str
+    a: float
+    b: float
+    inliers: list[int]
+    residual_px: float
+
+
+def fit_axis(pixels: list[float], values: list[float], tol_px: float, scale: str | None = None) -> Fit | None:
+    """Best robust fit over the allowed scales, or None when fewer than two ticks agree."""
+    scales = [scale] if scale else ["linear", "log"]
+    fits = [f for s in scales if (f := _fit_one(pixels, values, tol_px, s)) is not None]
+    if not fits:
+        return None
+    # a log axis must explain strictly more ticks than a linear one (or be forced)
+    return max(fits, key=lambda f: (len(f.inliers) + (0.5 if f.scale == "linear" else 0), -f.residual_px))
+
+
+def _fit_one(pixels: list[float], values: list[float], tol_px: float, scale: str) -> Fit | None:
+    p = np.asarray(pixels, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if scale == "log":
+        if np.any(v <= 0):
+            keep = v > 0
+            idx_map = np.flatnonzero(keep)
+            p, v = p[keep], v[keep]
+        else:
+            idx_map = np.arange(len(v))
+        t = np.log10(v) if len(v) else v
+    else:
+        idx_map = np.arange(len(v))
+        t = v
+    best: tuple[int, float, np.ndarray] | None = None
+    for i, j in itertools.combinations(range(len(t)), 2):
+        if p[i] == p[j] or t[i] == t[j]:
+            continue
+        a = (t[j] - t[i]) / (p[j] - p[i])
+        b = t[i] - a * p[i]
+        err = np.abs((t - b) / a - p)
+        inl = np.flatnonzero(err <= tol_px)
+        score = (len(inl), -float(err[inl].sum()))
+        if best is None or score > (best[0], best[1]):
+            best = (len(inl), -float(err[inl].sum()), inl)
+    if best is None or best[0] < 2:
+        return None
+    inl = best[2]
+    a, b = np.polyfit(p[inl], t[inl], 1)
+    if a == 0 or not math.isfinite(a):
+        return None
+    resid = np.abs((t[inl] - b) / a - p[inl])
+    # labels must be distinct and ordered along the axis, as a progression is
+    order = np.argsort(p[inl])
+    if np.any(np.diff(t[inl][order]) == 0):
+        return None
+    return Fit(scale, float(a), float(b), [int(idx_map[k]) for k in inl], float(np.median(resid)))

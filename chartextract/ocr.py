@@ -1,0 +1,111 @@
+"""Text on the image, read once with tesseract (through pytesseract).
+
+One call on the whole image, with the plot areas blanked out so the data lines
+cannot become letters, is much cheaper than one call per label. The image is
+scaled so that glyphs are about the size tesseract reads best, and inverted
+when the page is dark. Rotated y-axis labels get a second, small call.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pytesseract
+
+from .errors import ChartError
+
+# tesseract's OpenMP threads slow it down several-fold on small images and oversubscribe
+# the cores when charts are read in parallel; one thread per call is fastest here.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+Box = tuple[int, int, int, int]
+TARGET_GLYPH_PX = 26  # tesseract reads digits best at roughly 20-30 px tall
+
+
+@dataclass
+class Word:
+    """One word tesseract found, in original image coordinates."""
+
+    text: str
+    conf: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cx(self) -> float:
+        """Centre in pixel-index coordinates (pixel j's centre is j; boxes are edge-to-edge)."""
+        return (self.x0 + self.x1) / 2 - 0.5
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2 - 0.5
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+def check_tesseract() -> None:
+    """Fail early with an actionable message when the tesseract binary is missing."""
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        raise ChartError("the tesseract OCR binary is not installed (Debian: apt-get install tesseract-ocr)")
+
+
+def page_grey(img: np.ndarray) -> np.ndarray:
+    """Grey image with dark text on a light page, whatever the theme."""
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    return 255 - grey if np.median(border) < 128 else grey
+
+
+def glyph_height(grey: np.ndarray) -> float:
+    """Typical height of text glyphs: the median height of small dark blobs."""
+    ink = (grey < 160).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    hs = stats[1:, cv2.CC_STAT_HEIGHT]
+    ws = stats[1:, cv2.CC_STAT_WIDTH]
+    keep = (hs >= 5) & (hs <= 80) & (ws <= 2 * hs) & (ws >= 2)
+    return float(np.median(hs[keep])) if keep.sum() >= 3 else 12.0
+
+
+def read_words(img: np.ndarray, blank: list[Box], keep: list[Box] = ()) -> list[Word]:
+    """Words outside the ``blank`` boxes (and inside any ``keep`` box), with confidences."""
+    check_tesseract()
+    grey = page_grey(img)
+    masked = grey.copy()
+    for x0, y0, x1, y1 in blank:
+        masked[y0 + 2:y1 - 1, x0 + 2:x1 - 1] = 255
+    for x0, y0, x1, y1 in keep:
+        masked[y0:y1, x0:x1] = grey[y0:y1, x0:x1]
+    scale = float(np.clip(TARGET_GLYPH_PX / glyph_height(masked), 1.0, 4.0))
+    return ocr_words(masked, scale)
+
+
+def ocr_words(grey: np.ndarray, scale: float, psm: int = 11, offset: tuple[float, float] = (0, 0)) -> list[Word]:
+    """Run tesseract on ``grey`` scaled by ``scale``; boxes come back unscaled and offset."""
+    if scale != 1.0:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    grey = cv2.copyMakeBorder(grey, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    data = pytesseract.image_to_data(grey, config=f"--psm {psm}", output_type=pytesseract.Output.DICT)
+    words = []
+    for i, text in enumerate(data["text"]):
+        text = text.strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        x, y = (data["left"][i] - 10) / scale, (data["top"][i] - 10) / scale
+        w, h = data["width"][i] / scale, data["height"][i] / scale
+        words.append(Word(text, conf, x + offset[0], y + offset[1], x + w + offset[0], y + h + offset[1]))
+    return words
+
+
+def read_rotated(grey_strip: np.ndarray, scale: float) -> str:
+    """Text of a strip whose words run bottom-to-top (a y-axis label)."""
+    rot = cv2.rotate(grey_strip, cv2.ROTATE_90_CLOCKWISE)
+    words = ocr_words(rot, scale, psm=6)
+    return " ".join(w.text for w in words if w.conf > 30)

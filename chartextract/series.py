@@ -1,0 +1,240 @@
+"""Segment the data lines of one plot area by colour and trace each one.
+
+1. Background and gridlines: the plot's dominant colour is background; rows or
+   columns mostly covered by one low-chroma colour are gridlines, and only
+   their pixels of that colour are cleared (a coloured line crossing stays).
+2. Line colours: pixels at a local contrast maximum ("core" pixels, the centre
+   of a stroke even when anti-aliased) are clustered in Lab space.
+3. Assignment: every inked pixel joins the colour whose background-to-colour
+   blend line it lies on, so anti-aliased edges count with their own line.
+4. Tracing: one y per column (the centre of the run nearest the line's course),
+   filled areas and coincident halos rejected, crossings bridged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from .colors import to_lab
+
+Box = tuple[int, int, int, int]
+
+INK_DE = 12.0  # Lab distance from the background that counts as ink
+CORE_MIN_DE = 18.0
+CLUSTER_DE = 16.0  # core colours closer than this are one line colour
+MAX_BRIDGE_FRAC = 0.02  # gaps up to 2% of the width (crossings, occlusion) are bridged
+
+
+@dataclass
+class Trace:
+    """One line in pixel space: ``ys[i]`` is the row at image column ``x0 + i`` (NaN = no line)."""
+
+    rgb: tuple[int, int, int]
+    ys: np.ndarray
+    x0: int
+    width_px: float = 1.0
+    quality: dict = field(default_factory=dict)
+    mask: np.ndarray | None = field(default=None, repr=False)  # pixels of the line, plot-local
+
+    @property
+    def coverage(self) -> float:
+        return float(np.isfinite(self.ys).mean()) if len(self.ys) else 0.0
+
+
+def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list[Trace]:
+    """All data lines in ``plot_box``, strongest first; ``exclude`` boxes (legends) are ignored."""
+    x0, y0, x1, y1 = plot_box
+    m = 2
+    crop = img[y0 + m:y1 - m + 1, x0 + m:x1 - m + 1]
+    if crop.shape[0] < 10 or crop.shape[1] < 10:
+        return []
+    lab = to_lab(crop)
+    bg_rgb = _dominant_color(crop)
+    bg = to_lab(np.array(bg_rgb, dtype=np.uint8))
+    dist = np.linalg.norm(lab - bg, axis=2)
+    ink = dist > INK_DE
+    ink &= ~_gridline_pixels(lab, ink)
+    for bx0, by0, bx1, by1 in exclude:
+        ink[max(0, by0 - y0 - m - 2):max(0, by1 - y0 - m + 3), max(0, bx0 - x0 - m - 2):max(0, bx1 - x0 - m + 3)] = False
+    dist = np.where(ink, dist, 0.0)
+    centers = _line_colors(lab, dist, ink, min_pixels=max(15, int(0.08 * crop.shape[1])))
+    if not centers:
+        return []
+    labels, alpha = _assign(lab, bg, ink, centers)
+    traces = []
+    for k, c in enumerate(centers):
+        mask = labels == k
+        mask = _drop_specks(mask)
+        if mask.sum() < 10:
+            continue
+        ys, width = _trace(mask, alpha)
+        ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
+        rgb = _rgb_of(crop, mask, dist)
+        t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, mask=mask)
+        if t.coverage < 0.04 or _is_area(mask, ys):
+            continue
+        traces.append(t)
+    return _drop_halos(traces)
+
+
+def _dominant_color(crop: np.ndarray) -> tuple[int, int, int]:
+    q = (crop // 8).reshape(-1, 3).astype(np.int32)
+    keys = q[:, 0] * 1024 + q[:, 1] * 32 + q[:, 2]
+    top = np.bincount(keys).argmax()
+    sel = crop.reshape(-1, 3)[keys == top]
+    return tuple(int(v) for v in np.median(sel, axis=0))
+
+
+def _gridline_pixels(lab: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Pixels of full-length horizontal or vertical lines of one low-chroma colour."""
+    out = np.zeros_like(ink)
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    for axis in (1, 0):  # rows, then columns
+        frac = ink.mean(axis=axis)
+        for i in np.flatnonzero(frac > 0.5):
+            line = (slice(i, i + 1), slice(None)) if axis == 1 else (slice(None), slice(i, i + 1))
+            vals = lab[line].reshape(-1, 3)
+            on = ink[line].reshape(-1)
+            if np.median(chroma[line].reshape(-1)[on]) > 15:
+                continue  # a coloured flat line is data, not a gridline
+            ref = np.median(vals[on], axis=0)
+            near = np.linalg.norm(vals - ref, axis=1) < 12
+            out[line] |= (near & on).reshape(out[line].shape)
+    # anti-aliased gridlines leave faint neighbour rows/columns
+    return cv2.dilate(out.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (
+        np.hypot(lab[..., 1], lab[..., 2]) < 15) if out.any() else out
+
+
+def _line_colors(lab: np.ndarray, dist: np.ndarray, ink: np.ndarray, min_pixels: int) -> list[np.ndarray]:
+    """Lab centres of the line colours, from pixels at a local contrast maximum."""
+    local_max = ndimage.maximum_filter(dist, size=3)
+    core = ink & (dist >= CORE_MIN_DE) & (dist >= 0.85 * local_max)
+    pts = lab[core]
+    strength = dist[core]
+    centers: list[np.ndarray] = []
+    remaining = np.ones(len(pts), dtype=bool)
+    while remaining.sum() >= min_pixels and len(centers) < 12:
+        sub = pts[remaining]
+        q = np.round(sub / 6.0).astype(np.int32)
+        _, inv, counts = np.unique(q, axis=0, return_inverse=True, return_counts=True)
+        seed = sub[inv.reshape(-1) == counts.argmax()].mean(axis=0)
+        near = np.linalg.norm(pts - seed, axis=1) < CLUSTER_DE
+        members = near & remaining
+        if members.sum() < min_pixels:
+            remaining &= ~members
+            continue
+        # the colour itself is the high-contrast end of the members (edges are blends)
+        s = strength[members]
+        centers.append(pts[members][s >= np.percentile(s, 60)].mean(axis=0))
+        remaining &= ~members
+    return centers
+
+
+def _assign(lab: np.ndarray, bg: np.ndarray, ink: np.ndarray, centers: list[np.ndarray]):
+    """Label each ink pixel with the colour whose blend line from the background it lies on."""
+    p = lab[ink] - bg
+    best = np.full(len(p), -1)
+    best_score = np.full(len(p), np.inf)
+    best_alpha = np.zeros(len(p))
+    for k, c in enumerate(centers):
+        d = c - bg
+        a = np.clip(p @ d / max(float(d @ d), 1e-6), 0.0, 1.3)
+        perp = np.linalg.norm(p - a[:, None] * d, axis=1)
+        score = perp + 10.0 * np.clip(1.0 - a, 0, None) ** 2 + 20.0 * np.clip(a - 1.0, 0, None)
+        ok = (perp < 14.0) & (a > 0.2) & (score < best_score)
+        best[ok], best_score[ok], best_alpha[ok] = k, score[ok], np.minimum(a[ok], 1.0)
+    labels = np.full(ink.shape, -1)
+    alpha = np.zeros(ink.shape)
+    labels[ink] = best
+    alpha[ink] = best_alpha
+    return labels, alpha
+
+
+def _drop_specks(mask: np.ndarray) -> np.ndarray:
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= 3
+    return keep[lab]
+
+
+def _runs(col: np.ndarray) -> list[tuple[int, int]]:
+    idx = np.flatnonzero(col)
+    if not len(idx):
+        return []
+    groups = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    return [(int(g[0]), int(g[-1])) for g in groups]
+
+
+def _trace(mask: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, float]:
+    """One row per column: the alpha-weighted centre of the run that follows the line."""
+    h, w = mask.shape
+    runs = [_runs(mask[:, j]) for j in range(w)]
+    heights = [b - a + 1 for r in runs if len(r) == 1 for a, b in r]
+    width = float(np.median(heights)) if heights else 1.0
+    ys = np.full(w, np.nan)
+    anchors = np.full(w, np.nan)
+    for j, r in enumerate(runs):
+        if len(r) == 1:
+            anchors[j] = _center(alpha[:, j], mask[:, j], r[0])
+    known = np.flatnonzero(np.isfinite(anchors))
+    for j, r in enumerate(runs):
+        if not r:
+            continue
+        if len(r) == 1:
+            ys[j] = anchors[j]
+            continue
+        guess = np.interp(j, known, anchors[known]) if len(known) else h / 2
+        a, b = min(r, key=lambda ab: min(abs(ab[0] - guess), abs(ab[1] - guess)))
+        ys[j] = _center(alpha[:, j], mask[:, j], (a, b))
+    return ys, width
+
+
+def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:
+    a, b = run
+    wts = alpha_col[a:b + 1] * mask_col[a:b + 1]
+    if wts.sum() <= 0:
+        return (a + b) / 2
+    return float((np.arange(a, b + 1) * wts).sum() / wts.sum())
+
+
+def _bridge(ys: np.ndarray, max_gap: int) -> np.ndarray:
+    """Linearly fill interior gaps no longer than ``max_gap`` columns."""
+    ok = np.isfinite(ys)
+    idx = np.flatnonzero(ok)
+    out = ys.copy()
+    for a, b in zip(idx[:-1], idx[1:]):
+        if 1 < b - a <= max_gap + 1:
+            out[a + 1:b] = np.interp(np.arange(a + 1, b), [a, b], [ys[a], ys[b]])
+    return out
+
+
+def _is_area(mask: np.ndarray, ys: np.ndarray) -> bool:
+    """A filled band or area, not a stroke: most columns are covered over a tall span."""
+    col_h = mask.sum(axis=0)
+    present = col_h[col_h > 0]
+    return bool(len(present) and np.median(present) > max(10, 0.08 * mask.shape[0]))
+
+
+def _rgb_of(crop: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[int, int, int]:
+    d = dist[mask]
+    sel = crop[mask][d >= np.percentile(d, 70)]
+    return tuple(int(v) for v in np.median(sel, axis=0))
+
+
+def _drop_halos(traces: list[Trace]) -> list[Trace]:
+    """Remove traces that run on top of a stronger one (anti-aliased fringes of a line)."""
+    traces = sorted(traces, key=lambda t: -np.isfinite(t.ys).sum())
+    kept: list[Trace] = []
+    for t in traces:
+        dup = False
+        for k in kept:
+            both = np.isfinite(t.ys) & np.isfinite(k.ys)
+            if both.sum() >= 0.6 * np.isfinite(t.ys).sum() and np.median(np.abs(t.ys[both] - k.ys[both])) < 1.5:
+                dup = True
+                break
+        if not dup:
+            kept.append(t)
+    return kept

@@ -1,0 +1,78 @@
+"""Turn OCR'd tick label text into numbers.
+
+Handles what plotting engines print and what OCR makes of it: unicode and
+dash minus signs, thousands separators and decimal commas, ``k``/``M``/``B``
+suffixes, percentages, scientific notation, and ``10^k`` labels of log axes
+whose exponent OCR reads as plain digits (``10-2``).
+"""
+from __future__ import annotations
+
+import re
+
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2012": "-", "~": "-", "_": "-"})
+_DIGITLIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5"})
+_SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9}
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_OFFSET = re.compile(r"^(?:[x×X]?\s*)?[1l]e([-+]?\d{1,3})$")
+_POW10 = re.compile(r"^10[-]?(\d{1,2})$")
+
+
+def _clean(text: str) -> str:
+    t = text.strip().translate(_MINUS).replace(" ", "")
+    t = t.strip("()[]{}'\"`,;:")
+    if any(c.isdigit() for c in t):
+        head, tail = (t[:-1], t[-1]) if t and t[-1] in _SUFFIX else (t, "")
+        t = head.translate(_DIGITLIKE) + tail
+    return t
+
+
+def parse_label(text: str) -> float | None:
+    """The number a tick label shows, or None when it is not a number."""
+    t = _clean(text)
+    if not t:
+        return None
+    if t.endswith("%"):
+        t = t[:-1]
+    mult = 1.0
+    if t and t[-1] in _SUFFIX and len(t) > 1:
+        mult, t = _SUFFIX[t[-1]], t[:-1]
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", t):
+        t = t.replace(",", "")
+    elif t.count(",") == 1 and "." not in t:
+        t = t.replace(",", ".")
+    if t.startswith("--"):
+        t = t[1:]
+    if not _NUMBER.match(t):
+        return None
+    try:
+        return float(t) * mult
+    except ValueError:  # pragma: no cover - the regex admits only floats
+        return None
+
+
+def parse_pow10(text: str) -> float | None:
+    """``10^k`` as OCR tends to read it (``10-2``, ``103``), or None."""
+    t = _clean(text)
+    m = _POW10.match(t)
+    if not m:
+        return None
+    exp = int(m.group(1))
+    return 10.0 ** (-exp if "-" in t else exp)
+
+
+def parse_offset(text: str) -> float | None:
+    """The multiplier of an axis offset text such as ``1e-4`` or ``×1e3``, or None."""
+    m = _OFFSET.match(_clean(text).replace("−", "-"))
+    return 10.0 ** int(m.group(1)) if m else None
+
+
+def label_decimals(texts: list[str]) -> int:
+    """Decimal places the tick labels are printed with (the precision they justify)."""
+    best = 0
+    for t in texts:
+        c = _clean(t).rstrip("%")
+        if "e" in c.lower():
+            continue
+        if "." in c:
+            best = max(best, len(c.split(".")[1].rstrip("kKMBG")))
+    return best
