@@ -62,12 +62,30 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
             touches_v = any(abs(s.pos - x0) <= 3 * tol or abs(s.pos - x1) <= 3 * tol for s in vs)
             if not (touches_h or touches_v):
                 continue
-            cands.append(PlotArea(plot_box=(x0, y0, x1, y1), support=len(hs) + len(vs)))
+            box = _snap_to_frame((x0, y0, x1, y1), hsegs, vsegs, 3 * tol)
+            cands.append(PlotArea(plot_box=box, support=len(hs) + len(vs)))
     areas = _keep_outermost(cands, tol)
     _assign_inner(areas, cands)
     areas = reading_order(areas)
     _assign_bboxes(areas, w, h)
     return areas
+
+
+def _snap_to_frame(box: Box, hs: list[Segment], vs: list[Segment], tol: int) -> Box:
+    """Move each side onto the spine or panel edge running along it, when there is one.
+
+    Edge extents overshoot where tick marks continue a gridline; the perpendicular
+    spine (or the edge of a filled panel) gives the exact side.
+    """
+    x0, y0, x1, y1 = box
+
+    def nearest(segs: list[Segment], target: int, lo: int, hi: int) -> int:
+        near = [s.pos for s in segs if abs(s.pos - target) <= tol
+                and min(s.hi, hi) - max(s.lo, lo) >= 0.6 * (hi - lo)]
+        return int(round(min(near, key=lambda p: abs(p - target)))) if near else target
+
+    return (nearest(vs, x0, y0, y1), nearest(hs, y0, x0, x1),
+            nearest(vs, x1, y0, y1), nearest(hs, y1, x0, x1))
 
 
 def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
@@ -83,7 +101,7 @@ def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
 
 
 def _runs(mask: np.ndarray, min_len: int, horizontal: bool) -> list[Segment]:
-    """Connected straight runs of at least ``min_len`` pixels (gaps of 2 px bridged)."""
+    """Connected straight runs of at least ``min_len`` pixels (gaps of 2 px, crossings, bridged)."""
     if not horizontal:
         mask = mask.T
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 3), np.uint8))

@@ -79,11 +79,40 @@ def read_words(img: np.ndarray, blank: list[Box], keep: list[Box] = ()) -> list[
     grey = page_grey(img)
     masked = grey.copy()
     for x0, y0, x1, y1 in blank:
-        masked[y0 + 2:y1 - 1, x0 + 2:x1 - 1] = 255
+        masked[max(0, y0 - 1):y1 + 2, max(0, x0 - 1):x1 + 2] = 255
+    gh = glyph_height(masked)
+    for box in blank:
+        _erase_tick_marks(masked, box, int(round(1.2 * gh)))
     for x0, y0, x1, y1 in keep:
         masked[y0:y1, x0:x1] = grey[y0:y1, x0:x1]
-    scale = float(np.clip(TARGET_GLYPH_PX / glyph_height(masked), 1.0, 4.0))
-    return ocr_words(masked, scale)
+    return ocr_words(masked, float(np.clip(TARGET_GLYPH_PX / gh, 1.0, 4.0)))
+
+
+def _erase_tick_marks(grey: np.ndarray, box: Box, max_len: int) -> None:
+    """Blank short ink runs sticking out of a blanked plot box: tick marks, which OCR
+    otherwise reads as ``-`` or ``1`` glued to the labels."""
+    x0, y0, x1, y1 = box
+    h, w = grey.shape
+    # (start, step) along each row/column leaving the box, per side
+    sides = [((slice(max(0, y0 - 3), y1 + 4), x0 - 2), -1, "row"), ((slice(max(0, y0 - 3), y1 + 4), x1 + 2), 1, "row"),
+             ((slice(max(0, x0 - 3), x1 + 4), y1 + 2), 1, "col"), ((slice(max(0, x0 - 3), x1 + 4), y0 - 2), -1, "col")]
+    for (span, start), step, kind in sides:
+        for i in range(span.start, min(span.stop, h if kind == "row" else w)):
+            n = 0
+            while n <= max_len:
+                j = start + step * n
+                if not (0 <= j < (w if kind == "row" else h)):
+                    break
+                v = grey[i, j] if kind == "row" else grey[j, i]
+                if v >= 200:
+                    break
+                n += 1
+            if 0 < n <= max_len:
+                js = [start + step * k for k in range(n)]
+                if kind == "row":
+                    grey[i, js] = 255
+                else:
+                    grey[js, i] = 255
 
 
 def ocr_words(grey: np.ndarray, scale: float, psm: int = 11, offset: tuple[float, float] = (0, 0)) -> list[Word]:
