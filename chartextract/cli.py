@@ -53,6 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     de = sub.add_parser("describe", help="print the description of one image")
     de.add_argument("image")
     add_override_args(de)
+
+    ba = sub.add_parser("batch", help="extract every image of a folder, in parallel and resumable")
+    ba.add_argument("folder", help="folder of images (png, jpg, jpeg, webp, tif, bmp)")
+    ba.add_argument("-o", "--outdir", required=True,
+                    help="output folder: per-chart outputs mirror the input tree, plus series.csv, "
+                         "summary.csv and failures.csv")
+    ba.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                    help="worker processes (default: number of cores)")
+    ba.add_argument("-r", "--recursive", action="store_true", help="include subfolders")
+    ba.add_argument("--resume", action="store_true",
+                    help="skip files whose outputs are complete and newer than the input")
+    ba.add_argument("--scheduler", metavar="ADDRESS",
+                    help="run on a Dask cluster, e.g. tcp://host:8786 (needs chartextract[dask]; "
+                         "the folders must be visible to the workers)")
+    ba.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="give up on a file after this long (default: 60; 0: no limit)")
+    add_override_args(ba)
     return parser
 
 
@@ -62,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_extract(args)
     if args.command == "describe":
         return _cmd_describe(args)
+    if args.command == "batch":
+        return _cmd_batch(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -93,6 +112,24 @@ def _cmd_describe(args: argparse.Namespace) -> int:
         return _fail(args.image, exc)
     sys.stdout.write(chart.describe())
     return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import BatchError, run_batch
+    options = options_from(args)
+    try:
+        report = run_batch(args.folder, args.outdir, options=options, jobs=args.jobs,
+                           recursive=args.recursive, resume=args.resume,
+                           scheduler=args.scheduler, timeout=args.timeout)
+    except BatchError as exc:
+        print(f"chartextract: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("chartextract: interrupted; finished outputs are kept, run again with --resume "
+              "to continue", file=sys.stderr)
+        return 130
+    print(report.line())
+    return EXIT_FAILED if report.failed else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
