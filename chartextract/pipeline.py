@@ -12,10 +12,10 @@ from .axes import AxesReading, read_axes
 from .colors import color_name, hex_to_rgb, delta_e, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
-from .legend import name_traces
+from .legend import legend_text_boxes, name_traces
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
-from .ocr import read_words
+from .ocr import Word, read_words
 from .options import Options
 from .sampling import sample_trace
 from .series import Trace, find_traces
@@ -39,16 +39,17 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     areas = find_plot_areas(img)
     if not areas:
         raise ChartError("no chart found: no plot area (axes, frame or gridlines) detected")
-    words = read_words(img, [a.plot_box for a in areas], [b for a in areas for b in a.inner_boxes])
-    panels = [_read_panel(img, i, area, areas, words, options) for i, area in enumerate(areas)]
+    traces = [find_traces(img, a.plot_box, exclude=a.inner_boxes) for a in areas]
+    keep = [b for a, ts in zip(areas, traces) for b in a.inner_boxes + legend_text_boxes(ts, a.plot_box)]
+    words = read_words(img, [a.plot_box for a in areas], keep)
+    panels = [_read_panel(img, i, area, ts, words, options) for i, (area, ts) in enumerate(zip(areas, traces))]
     if all(p.error for p in panels):
         reasons = "; ".join(sorted({p.error or "" for p in panels}))
         raise ChartError(f"no readable chart: {reasons}")
     return Chart(source=name, width=img.shape[1], height=img.shape[0], panels=panels)
 
 
-def _read_panel(img: np.ndarray, index: int, area: PlotArea, areas: list[PlotArea],
-                words, options: Options) -> Panel:
+def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace], words: list[Word], options: Options) -> Panel:
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
     axes: AxesReading = read_axes(img, area, words, options)
     panel.title = axes.title
@@ -57,10 +58,9 @@ def _read_panel(img: np.ndarray, index: int, area: PlotArea, areas: list[PlotAre
     if axes.error:
         panel.error = axes.error
         return panel
-    traces = find_traces(img, area.plot_box, exclude=area.inner_boxes)
     if options.series_colors:
         traces = [t for t in traces if _color_wanted(t, options.series_colors)]
-    names = name_traces(img, area, traces, words, fallback=axes.y_axis.label or panel.title or "series")
+    names = name_traces(traces, words, fallback=axes.y_axis.label or panel.title or "series")
     panel.series = [_to_series(t, n, axes) for t, n in zip(traces, names)]
     panel.series = [s for s in panel.series if len(s.x)]
     panel.quality = {"x_residual_px": axes.x_axis.residual_px, "y_residual_px": axes.y_axis.residual_px,

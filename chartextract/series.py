@@ -38,6 +38,7 @@ class Trace:
     width_px: float = 1.0
     quality: dict = field(default_factory=dict)
     mask: np.ndarray | None = field(default=None, repr=False)  # pixels of the line, plot-local
+    handles: list[Box] = field(default_factory=list)  # legend strokes of this colour (image coords)
 
     @property
     def coverage(self) -> float:
@@ -57,27 +58,41 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     dist = np.linalg.norm(lab - bg, axis=2)
     ink = dist > INK_DE
     ink &= ~_gridline_pixels(lab, ink)
+    ink &= ~_border_ticks(ink)
+    inside = np.zeros_like(ink)  # legend boxes: their frame is never data, their content only names
     for bx0, by0, bx1, by1 in exclude:
-        ink[max(0, by0 - y0 - m - 2):max(0, by1 - y0 - m + 3), max(0, bx0 - x0 - m - 2):max(0, bx1 - x0 - m + 3)] = False
+        r0, r1 = max(0, by0 - y0 - m - 2), max(0, by1 - y0 - m + 3)
+        c0, c1 = max(0, bx0 - x0 - m - 2), max(0, bx1 - x0 - m + 3)
+        ink[r0:r1, c0:c1] &= ~_ring(r1 - r0, c1 - c0, 4)[:ink[r0:r1, c0:c1].shape[0], :ink[r0:r1, c0:c1].shape[1]]
+        inside[r0:r1, c0:c1] = True
     dist = np.where(ink, dist, 0.0)
-    centers = _line_colors(lab, dist, ink, min_pixels=max(15, int(0.08 * crop.shape[1])))
+    centers = _line_colors(lab, crop, dist, ink, min_pixels=max(15, int(0.08 * crop.shape[1])))
     if not centers:
         return []
-    labels, alpha = _assign(lab, bg, ink, centers)
+    labels, alpha = _assign(crop, np.array(bg_rgb, dtype=float), ink, centers)
+    masks = [_drop_specks(labels == k) for k in range(len(centers))]
+    all_handles = _pick_handles([_flat_pieces(mk) for mk in masks])
     traces = []
-    for k, c in enumerate(centers):
-        mask = labels == k
-        mask = _drop_specks(mask)
-        if mask.sum() < 10:
+    for mask, handles in zip(masks, all_handles):
+        mask = _remove_boxes(mask, handles) & ~inside
+        if mask.sum() < 10 or _looks_like_text(mask):
             continue
-        ys, width = _trace(mask, alpha)
+        ys, width = _trace(mask, alpha, occluders=(labels >= 0) & ~mask)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
-        t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, mask=mask)
+        t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, mask=mask,
+                  handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
         if t.coverage < 0.04 or _is_area(mask, ys):
             continue
         traces.append(t)
     return _drop_halos(traces)
+
+
+def _ring(h: int, w: int, k: int) -> np.ndarray:
+    """A frame of thickness ``k`` around an h x w box."""
+    r = np.ones((h, w), dtype=bool)
+    r[k:h - k, k:w - k] = False
+    return r
 
 
 def _dominant_color(crop: np.ndarray) -> tuple[int, int, int]:
@@ -108,11 +123,13 @@ def _gridline_pixels(lab: np.ndarray, ink: np.ndarray) -> np.ndarray:
         np.hypot(lab[..., 1], lab[..., 2]) < 15) if out.any() else out
 
 
-def _line_colors(lab: np.ndarray, dist: np.ndarray, ink: np.ndarray, min_pixels: int) -> list[np.ndarray]:
-    """Lab centres of the line colours, from pixels at a local contrast maximum."""
+def _line_colors(lab: np.ndarray, rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray,
+                 min_pixels: int) -> list[np.ndarray]:
+    """RGB centres of the line colours: pixels at a local contrast maximum, clustered in Lab."""
     local_max = ndimage.maximum_filter(dist, size=3)
     core = ink & (dist >= CORE_MIN_DE) & (dist >= 0.85 * local_max)
     pts = lab[core]
+    pts_rgb = rgb[core].astype(float)
     strength = dist[core]
     centers: list[np.ndarray] = []
     remaining = np.ones(len(pts), dtype=bool)
@@ -128,14 +145,17 @@ def _line_colors(lab: np.ndarray, dist: np.ndarray, ink: np.ndarray, min_pixels:
             continue
         # the colour itself is the high-contrast end of the members (edges are blends)
         s = strength[members]
-        centers.append(pts[members][s >= np.percentile(s, 60)].mean(axis=0))
+        centers.append(pts_rgb[members][s >= np.percentile(s, 60)].mean(axis=0))
         remaining &= ~members
     return centers
 
 
-def _assign(lab: np.ndarray, bg: np.ndarray, ink: np.ndarray, centers: list[np.ndarray]):
-    """Label each ink pixel with the colour whose blend line from the background it lies on."""
-    p = lab[ink] - bg
+def _assign(rgb: np.ndarray, bg: np.ndarray, ink: np.ndarray, centers: list[np.ndarray]):
+    """Label each ink pixel with the colour whose blend line from the background it lies on.
+
+    Anti-aliasing blends in RGB, so the blend line is straight there (not in Lab).
+    """
+    p = rgb[ink].astype(float) - bg
     best = np.full(len(p), -1)
     best_score = np.full(len(p), np.inf)
     best_alpha = np.zeros(len(p))
@@ -143,14 +163,73 @@ def _assign(lab: np.ndarray, bg: np.ndarray, ink: np.ndarray, centers: list[np.n
         d = c - bg
         a = np.clip(p @ d / max(float(d @ d), 1e-6), 0.0, 1.3)
         perp = np.linalg.norm(p - a[:, None] * d, axis=1)
-        score = perp + 10.0 * np.clip(1.0 - a, 0, None) ** 2 + 20.0 * np.clip(a - 1.0, 0, None)
-        ok = (perp < 14.0) & (a > 0.2) & (score < best_score)
+        score = perp + 25.0 * np.clip(1.0 - a, 0, None) ** 2 + 50.0 * np.clip(a - 1.0, 0, None)
+        ok = (perp < 24.0 + 0.1 * np.sqrt(d @ d)) & (a > 0.2) & (score < best_score)
         best[ok], best_score[ok], best_alpha[ok] = k, score[ok], np.minimum(a[ok], 1.0)
     labels = np.full(ink.shape, -1)
     alpha = np.zeros(ink.shape)
     labels[ink] = best
     alpha[ink] = best_alpha
     return labels, alpha
+
+
+def _components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Label image and (x, y, w, h, area) rows of the 8-connected components, background dropped."""
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return lab, stats[1:]
+
+
+def _border_ticks(ink: np.ndarray) -> np.ndarray:
+    """Inward tick marks: short thin dashes attached to the plot frame, perpendicular to it."""
+    lab, stats = _components(ink)
+    h, w = ink.shape
+    out = np.zeros_like(ink)
+    for i, (x, y, cw, ch, _a) in enumerate(stats, start=1):
+        from_side = (x == 0 or x + cw == w) and ch <= 3 and cw <= 15
+        from_top = (y == 0 or y + ch == h) and cw <= 3 and ch <= 15
+        if from_side or from_top:
+            out |= lab == i
+    return out
+
+
+def _flat_pieces(mask: np.ndarray) -> list[Box]:
+    """Short flat dashes of a colour mask: candidate legend strokes."""
+    _lab, stats = _components(mask)
+    if len(stats) < 2:
+        return []
+    biggest = stats[:, 4].max()
+    w = mask.shape[1]
+    return [(int(x), int(y), int(x + cw), int(y + ch)) for x, y, cw, ch, a in stats
+            if 8 <= cw <= 0.2 * w and cw >= 2.5 * ch and a < 0.2 * biggest and a >= 0.6 * cw * max(1, ch - 2)]
+
+
+def _pick_handles(pieces: list[list[Box]]) -> list[list[Box]]:
+    """Legend strokes: flat pieces stacked in one column with other colours' pieces, or the only
+    one or two of their colour (many flat pieces are a dashed line)."""
+    out = []
+    for k, mine in enumerate(pieces):
+        others = [b for j, bs in enumerate(pieces) if j != k for b in bs]
+        stacked = [b for b in mine if any(abs(b[0] - o[0]) <= 2 and abs(b[2] - o[2]) <= 2 for o in others)]
+        out.append(stacked or (mine if len(mine) <= 2 else []))
+    return out
+
+
+def _remove_boxes(mask: np.ndarray, boxes: list[Box]) -> np.ndarray:
+    out = mask.copy()
+    for x0, y0, x1, y1 in boxes:
+        out[y0:y1, x0:x1] = False
+    return out
+
+
+def _looks_like_text(mask: np.ndarray) -> bool:
+    """Glyphs (annotations, legend labels) rather than a line: small pieces in a small region."""
+    _lab, stats = _components(mask)
+    if not len(stats):
+        return True
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    compact = (xs.max() - xs.min()) < 0.4 * w and (ys.max() - ys.min()) < 0.25 * h
+    return bool(compact and stats[:, 2].max() < 0.1 * w)
 
 
 def _drop_specks(mask: np.ndarray) -> np.ndarray:
@@ -160,18 +239,27 @@ def _drop_specks(mask: np.ndarray) -> np.ndarray:
     return keep[lab]
 
 
-def _runs(col: np.ndarray) -> list[tuple[int, int]]:
+def _runs(col: np.ndarray, occluder: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of the line in one column; runs split only by another line drawn on top are one."""
     idx = np.flatnonzero(col)
     if not len(idx):
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
-    return [(int(g[0]), int(g[-1])) for g in groups]
+    runs = [(int(g[0]), int(g[-1])) for g in groups]
+    merged = [runs[0]]
+    for a, b in runs[1:]:
+        pa, pb = merged[-1]
+        if occluder[pb + 1:a].all():
+            merged[-1] = (pa, b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
-def _trace(mask: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, float]:
+def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray) -> tuple[np.ndarray, float]:
     """One row per column: the alpha-weighted centre of the run that follows the line."""
     h, w = mask.shape
-    runs = [_runs(mask[:, j]) for j in range(w)]
+    runs = [_runs(mask[:, j], occluders[:, j]) for j in range(w)]
     heights = [b - a + 1 for r in runs if len(r) == 1 for a, b in r]
     width = float(np.median(heights)) if heights else 1.0
     ys = np.full(w, np.nan)
@@ -193,10 +281,9 @@ def _trace(mask: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:
+    """Alpha-weighted centre of a run; occluded pixels inside it count as fully covered."""
     a, b = run
-    wts = alpha_col[a:b + 1] * mask_col[a:b + 1]
-    if wts.sum() <= 0:
-        return (a + b) / 2
+    wts = np.where(mask_col[a:b + 1], alpha_col[a:b + 1], 1.0)
     return float((np.arange(a, b + 1) * wts).sum() / wts.sum())
 
 
