@@ -39,8 +39,8 @@ class AxesReading:
 @dataclass
 class _Label:
     word: Word
-    value: float
-    alt: float | None  # value under the 10^k reading, for log axes
+    value: float | None  # the plain number, if the text is one
+    pow10: list[float]  # readings as 10^k, for log axes
 
 
 def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Options) -> AxesReading:
@@ -79,9 +79,9 @@ def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Optio
 def _numeric(words: list[Word]) -> list[_Label]:
     out = []
     for w in words:
-        v = parse_label(w.text)
-        if v is not None:
-            out.append(_Label(w, v, parse_pow10(w.text)))
+        v, p = parse_label(w.text), parse_pow10(w.text)
+        if v is not None or p:
+            out.append(_Label(w, v, p))
     return out
 
 
@@ -212,19 +212,13 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
             lo, hi = np.log10(lo), np.log10(hi)
         a = (hi - lo) / (p1 - p0)
         return Axis(label, scale or "linear", [], float(a), float(lo - a * p0), 0.0, overridden=True)
-    pixels = [_snap(pos(l.word), marks, 0.45 * gh) for l in labels]
     tol = max(1.5, 0.25 * gh)
-    fit = fit_axis(pixels, [l.value * mult for l in labels], tol, scale)
-    alt_vals = [l.alt for l in labels]
-    if scale != "linear" and sum(v is not None for v in alt_vals) >= 2:
-        keep = [i for i, v in enumerate(alt_vals) if v is not None]
-        alt = fit_axis([pixels[i] for i in keep], [alt_vals[i] for i in keep], tol, "log")
-        if alt and (fit is None or len(alt.inliers) > len(fit.inliers)):
-            fit = alt
-            labels = [labels[i] for i in keep]
-            pixels = [pixels[i] for i in keep]
-            for l in labels:
-                l.value, mult = l.alt, 1.0
+    # every reading of every label is a candidate point; the robust fit keeps one consistent set
+    cands = [(i, l.value * mult) for i, l in enumerate(labels) if l.value is not None]
+    if scale != "linear":
+        cands += [(i, v) for i, l in enumerate(labels) for v in l.pow10]
+    pixels = [_snap(pos(labels[i].word), marks, 0.45 * gh) for i, _ in cands]
+    fit = fit_axis(pixels, [v for _, v in cands], tol, scale, groups=[i for i, _ in cands])
     if fit is None or len(fit.inliers) < 2:
         found = len(labels)
         errors.append(f"{name} axis: could not read enough tick labels ({found} numeric label"
@@ -234,8 +228,8 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
         errors.append(f"{name} axis: tick labels do not form a progression "
                       f"({', '.join(l.word.text for l in labels)})")
         return None
-    ticks = [Tick(pixels[i], labels[i].value * mult, labels[i].word.text, labels[i].word.conf)
-             for i in sorted(fit.inliers, key=lambda i: pixels[i])]
+    ticks = [Tick(pixels[k], cands[k][1], labels[cands[k][0]].word.text, labels[cands[k][0]].word.conf)
+             for k in sorted(fit.inliers, key=lambda k: pixels[k])]
     return Axis(label, fit.scale, ticks, fit.a, fit.b, fit.residual_px)
 
 

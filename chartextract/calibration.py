@@ -25,24 +25,32 @@ class Fit:
     residual_px: float
 
 
-def fit_axis(pixels: list[float], values: list[float], tol_px: float, scale: str | None = None) -> Fit | None:
-    """Best robust fit over the allowed scales, or None when fewer than two ticks agree."""
+def fit_axis(pixels: list[float], values: list[float], tol_px: float, scale: str | None = None,
+             groups: list[int] | None = None) -> Fit | None:
+    """Best robust fit over the allowed scales, or None when fewer than two ticks agree.
+
+    ``groups`` marks candidate readings of the same label: a fit counts each label once
+    and keeps at most one reading of it.
+    """
+    groups = list(range(len(values))) if groups is None else groups
     scales = [scale] if scale else ["linear", "log"]
-    fits = [f for s in scales if (f := _fit_one(pixels, values, tol_px, s)) is not None]
+    fits = [f for s in scales if (f := _fit_one(pixels, values, tol_px, s, groups)) is not None]
     if not fits:
         return None
     # a log axis must explain strictly more ticks than a linear one (or be forced)
     return max(fits, key=lambda f: (len(f.inliers) + (0.5 if f.scale == "linear" else 0), -f.residual_px))
 
 
-def _fit_one(pixels: list[float], values: list[float], tol_px: float, scale: str) -> Fit | None:
+def _fit_one(pixels: list[float], values: list[float], tol_px: float, scale: str,
+             groups: list[int]) -> Fit | None:
     p = np.asarray(pixels, dtype=float)
     v = np.asarray(values, dtype=float)
+    g = np.asarray(groups)
     if scale == "log":
         if np.any(v <= 0):
             keep = v > 0
             idx_map = np.flatnonzero(keep)
-            p, v = p[keep], v[keep]
+            p, v, g = p[keep], v[keep], g[keep]
         else:
             idx_map = np.arange(len(v))
         t = np.log10(v) if len(v) else v
@@ -51,12 +59,12 @@ def _fit_one(pixels: list[float], values: list[float], tol_px: float, scale: str
         t = v
     best: tuple[int, float, np.ndarray] | None = None
     for i, j in itertools.combinations(range(len(t)), 2):
-        if p[i] == p[j] or t[i] == t[j]:
+        if p[i] == p[j] or t[i] == t[j] or g[i] == g[j]:
             continue
         a = (t[j] - t[i]) / (p[j] - p[i])
         b = t[i] - a * p[i]
         err = np.abs((t - b) / a - p)
-        inl = np.flatnonzero(err <= tol_px)
+        inl = _best_per_group(np.flatnonzero(err <= tol_px), err, g)
         score = (len(inl), -float(err[inl].sum()))
         if best is None or score > (best[0], best[1]):
             best = (len(inl), -float(err[inl].sum()), inl)
@@ -67,8 +75,19 @@ def _fit_one(pixels: list[float], values: list[float], tol_px: float, scale: str
     if a == 0 or not math.isfinite(a):
         return None
     resid = np.abs((t[inl] - b) / a - p[inl])
+    if len(np.unique(p[inl])) < len(inl):  # two values at one place: no progression
+        return None
     # labels must be distinct and ordered along the axis, as a progression is
     order = np.argsort(p[inl])
     if np.any(np.diff(t[inl][order]) == 0):
         return None
     return Fit(scale, float(a), float(b), [int(idx_map[k]) for k in inl], float(np.median(resid)))
+
+
+def _best_per_group(idx: np.ndarray, err: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Of several readings of one label within tolerance, keep the closest."""
+    best: dict[int, int] = {}
+    for k in idx:
+        if g[k] not in best or err[k] < err[best[g[k]]]:
+            best[g[k]] = k
+    return np.array(sorted(best.values()), dtype=int)

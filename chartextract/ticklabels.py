@@ -14,7 +14,10 @@ _DIGITLIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|
 _SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9}
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _OFFSET = re.compile(r"^(?:[x×X]?\s*)?[1l]e([-+]?\d{1,3})$")
-_POW10 = re.compile(r"^10[-]?(\d{1,2})$")
+_POW10 = re.compile(r"^10(.{1,3})$")
+# superscript glyphs OCR reads as other characters
+_SUPERSCRIPT = str.maketrans({"°": "0", "o": "0", "O": "0", "º": "0", "}": "1", "]": "1", "|": "1",
+                              "l": "1", "I": "1", "'": "1"})
 
 
 def _clean(text: str) -> str:
@@ -50,14 +53,19 @@ def parse_label(text: str) -> float | None:
         return None
 
 
-def parse_pow10(text: str) -> float | None:
-    """``10^k`` as OCR tends to read it (``10-2``, ``103``), or None."""
-    t = _clean(text)
-    m = _POW10.match(t)
+def parse_pow10(text: str) -> list[float]:
+    """Readings of a ``10^k`` label as OCR renders it: ``10°``, ``10-2``, ``1072`` (the
+    superscript minus read as 7). Several candidates; the axis fit picks the consistent ones."""
+    m = _POW10.match(text.strip().translate(_MINUS).translate(_SUPERSCRIPT))
     if not m:
-        return None
-    exp = int(m.group(1))
-    return 10.0 ** (-exp if "-" in t else exp)
+        return []
+    rest = m.group(1)
+    out = []
+    if rest.lstrip("-+").isdigit():
+        out.append(10.0 ** int(rest))
+    if len(rest) >= 2 and rest[0] in "7-~" and rest[1:].isdigit():
+        out.append(10.0 ** -int(rest[1:]))
+    return out
 
 
 def parse_offset(text: str) -> float | None:
