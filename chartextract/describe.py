@@ -853,8 +853,7 @@ def _remarks(view: PanelView, f: SeriesFacts) -> str:
     if f.volatility >= NOISE_STRONG:
         out.append(f"The line is noisy: it scatters by about ±{_fmt_dev(view, f)} around its smoothed course.")
     elif f.volatility >= NOISE_SOME:
-        out.append(f"The line fluctuates by about ±{_fmt_dev(view, f)} around its smoothed course, "
-                   "with short rises followed by plateaus or slight decreases.")
+        out.append(f"The line fluctuates by about ±{_fmt_dev(view, f)} around its smoothed course.")
     if f.peak and f.moves[-1][0] < 0:
         out.append(f"{f.name} reaches a peak around {view.fx(f.peak[0])} and then declines.")
     elif f.trough and f.moves[-1][0] > 0:
