@@ -34,6 +34,7 @@ NOISE_STRONG = 0.05    # ... and from which it is "noisy"
 GRID = 201             # points on which the smoothed curve is evaluated
 EDGE_TOL = 0.005       # bullets this far (/ x-range) outside the data still take its end value
 MAX_RELATIONS = 6      # sentences about pairs of charts
+MAX_READINGS = 8       # interpretation sentences about single lines
 
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -87,13 +88,13 @@ class SeriesFacts:
     @property
     def peak(self) -> tuple[float, float] | None:
         """(x, value) of the highest interior turning point, if any."""
-        inner = [t for t in self.turns[1:-1] if _is_max(self, t)]
+        inner = [t for prev, t in zip(self.turns, self.turns[1:-1]) if t[1] >= prev[1]]
         return max(inner, key=lambda t: t[1]) if inner else None
 
     @property
     def trough(self) -> tuple[float, float] | None:
         """(x, value) of the lowest interior turning point, if any."""
-        inner = [t for t in self.turns[1:-1] if not _is_max(self, t)]
+        inner = [t for prev, t in zip(self.turns, self.turns[1:-1]) if t[1] < prev[1]]
         return min(inner, key=lambda t: t[1]) if inner else None
 
     @property
@@ -393,10 +394,7 @@ def key_observations(views: list[PanelView]) -> str:
 def interpretation(views: list[PanelView]) -> str:
     """A cautious reading of the observations, in a paragraph."""
     live = [v for v in views if not v.failed and v.facts]
-    out = []
-    for v in live:
-        f = v.facts[0]
-        out.append(_reading(v, f))
+    out = [_reading(v, f) for v in live for f in v.facts][:MAX_READINGS]
     out += _relation_readings(live)
     noisy = [f.name for v in live for f in v.facts if f.volatility >= NOISE_SOME]
     if noisy:
@@ -429,11 +427,6 @@ def _from_space(t: float, log: bool) -> float:
 
 def _is_log(axis: Axis | None) -> bool:
     return bool(axis and axis.scale == "log")
-
-
-def _is_max(f: SeriesFacts, turn: tuple[float, float]) -> bool:
-    i = f.turns.index(turn)
-    return turn[1] >= f.turns[i - 1][1]
 
 
 def _smooth(x: np.ndarray, t: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, float]:
@@ -518,9 +511,8 @@ def _y_scale(panel: Panel) -> tuple[float, float]:
     increment (ticks every 50 -> 1, every 0.05 -> 0.001), and at most span/40.
     """
     log = _is_log(panel.y_axis)
-    ticks = sorted({t.value for t in panel.y_axis.ticks if math.isfinite(t.value) and (t.value > 0 or not log)}
-                   ) if panel.y_axis else []
-    tv = np.asarray(_to_space(np.asarray(ticks, dtype=float), log))
+    ticks = [t.value for t in panel.y_axis.ticks] if panel.y_axis else []
+    tv = _to_space(np.unique([v for v in ticks if math.isfinite(v) and (v > 0 or not log)]).astype(float), log)
     ys = [np.asarray(s.y, dtype=float) for s in panel.series]
     ys = [y[np.isfinite(y) & ((y > 0) if log else True)] for y in ys]
     data = np.concatenate([_to_space(y, log) for y in ys]) if ys else np.array([])
@@ -645,11 +637,12 @@ def _caution(f: SeriesFacts) -> str:
 
 
 def _unit(view: PanelView) -> str:
-    """The x quantity as a lower-case count noun ('step', 'epoch'), for 'from one step to the next'."""
-    word = view.x_name.lower()
-    if view.panel.x_is_step and word.isalpha():
-        return word[:-1] if word.endswith("s") else word
-    return "step" if view.panel.x_is_step else "point"
+    """The x quantity as a singular lower-case noun ('step', 'epoch'), 'point' when x is not a count."""
+    if not view.panel.x_is_step:
+        return "point"
+    m = re.fullmatch(r"([A-Za-z]+)\W*", view.x_name)
+    word = m.group(1).lower() if m and view.x_name != "x" else "step"
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 def _axis_text(axis: Axis | None) -> str:
@@ -684,8 +677,7 @@ def _extent(views: list[PanelView]) -> str:
     v = views[0]
     names = {w.x_name for w in views}
     if all(w.panel.x_is_step for w in views) and len(names) == 1:
-        word = v.x_name.lower() if v.x_name.isalpha() and v.x_name != "x" else "step"
-        plural = word if word.endswith("s") else word + "s"
+        plural = _unit(v) + "s"
         if lo <= 1:
             return f"over {_fmt_round(hi, 1)} {plural}"
         return f"over {plural} {_fmt_round(lo, 1)} to {_fmt_round(hi, 1)}"
@@ -696,6 +688,7 @@ def _extent(views: list[PanelView]) -> str:
 
 
 def _plots(view: PanelView) -> str:
+    """What a chart shows against what, as a verb phrase."""
     if view.failed:
         return f"could not be read ({view.panel.error})"
     what = f"'{view.y_name}'"
@@ -707,17 +700,17 @@ def _plots(view: PanelView) -> str:
 
 
 def _shared_axes(views: list[PanelView]) -> str:
-    if len(views) < 2:
+    """Whether the charts share their x-axis: same label and same tick range."""
+    if len(views) < 2 or len({v.x_name.casefold() for v in views}) != 1:
         return ""
     both = "Both" if len(views) == 2 else "All"
-    labels = {v.x_name.casefold() for v in views}
-    if len(labels) != 1:
-        return ""
+    name = views[0].x_name
     spans = np.array([v.panel.x_axis.span if v.panel.x_axis else (math.nan, math.nan) for v in views])
-    width = float(np.ptp(spans)) if np.isfinite(spans).all() else math.nan
-    if np.isfinite(spans).all() and np.ptp(spans, axis=0).max() <= 0.02 * max(width, 1e-12):
-        return f"{both} charts share the same x-axis scale, representing {views[0].x_name}."
-    return f"{both} charts use {views[0].x_name} as the x-axis, over different ranges."
+    if np.isfinite(spans).all() and np.ptp(spans, axis=0).max() <= 0.02 * np.ptp(spans):
+        return f"{both} charts share the same x-axis scale{'' if name == 'x' else ', representing ' + name}."
+    if name == "x":
+        return ""
+    return f"{both} charts use {name} as the x-axis, over different ranges."
 
 
 # ---------------------------------------------------------------- detailed analysis
@@ -811,7 +804,7 @@ def _trend_sentence(view: PanelView, f: SeriesFacts) -> str:
     if len(moves) == 1:
         if f.trend == 0:
             return f"{subject} shows no clear overall trend{scale}, moving from {a} to {e}."
-        slight = "slight " if abs(f.change) < SLIGHT_MAX else ""
+        slight = "slight " if max(abs(f.change), moves[0][1]) < SLIGHT_MAX else ""
         word, verb = ("upward", "increasing") if f.trend > 0 else ("downward", "decreasing")
         level = f", and levels off from around {view.fx(f.levels_off)}" if f.levels_off is not None else ""
         return f"{subject} exhibits an overall {slight}{word} trend{scale}, {verb} from {a} to {e}{level}.{_dip(view, f)}"
