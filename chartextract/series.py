@@ -39,6 +39,7 @@ class Trace:
     quality: dict = field(default_factory=dict)
     mask: np.ndarray | None = field(default=None, repr=False)  # pixels of the line, plot-local
     handles: list[Box] = field(default_factory=list)  # legend strokes of this colour (image coords)
+    ambiguous: float = 0.0  # share of the line's columns where it had several runs to choose from
 
     @property
     def coverage(self) -> float:
@@ -77,10 +78,10 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         mask = _remove_boxes(mask, handles) & ~inside
         if mask.sum() < 10 or _looks_like_text(mask):
             continue
-        ys, width = _trace(mask, alpha, occluders=(labels >= 0) & ~mask)
+        ys, width, ambiguous = _trace(mask, alpha, occluders=(labels >= 0) & ~mask)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
-        t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, mask=mask,
+        t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, mask=mask, ambiguous=ambiguous,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
         if t.coverage < 0.04 or _is_area(mask, ys):
             continue
@@ -256,7 +257,7 @@ def _runs(col: np.ndarray, occluder: np.ndarray) -> list[tuple[int, int]]:
     return merged
 
 
-def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray) -> tuple[np.ndarray, float]:
+def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray) -> tuple[np.ndarray, float, float]:
     """One row per column: the alpha-weighted centre of the run that follows the line."""
     h, w = mask.shape
     runs = [_runs(mask[:, j], occluders[:, j]) for j in range(w)]
@@ -277,7 +278,8 @@ def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray) -> tuple[
         guess = np.interp(j, known, anchors[known]) if len(known) else h / 2
         a, b = min(r, key=lambda ab: min(abs(ab[0] - guess), abs(ab[1] - guess)))
         ys[j] = _center(alpha[:, j], mask[:, j], (a, b))
-    return ys, width
+    present = [len(r) for r in runs if r]
+    return ys, width, float(np.mean([n > 1 for n in present])) if present else 0.0
 
 
 def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:
