@@ -16,7 +16,7 @@ import numpy as np
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (inclusive-exclusive)
 
-EDGE_THRESHOLD = 10  # grey-level step that counts as an edge (light gridlines on white are ~20)
+EDGE_THRESHOLD = 6  # grey-level step that counts as an edge (theme_minimal gridlines on white are ~8)
 MIN_PLOT_SIDE = 40
 
 
@@ -37,6 +37,7 @@ class PlotArea:
     bbox: Box = (0, 0, 0, 0)
     inner_boxes: list[Box] = field(default_factory=list)  # legend frames and the like
     support: int = 0
+    framed: bool = False  # a line on all four sides
 
 
 def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
@@ -46,24 +47,22 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
     tol = max(4, int(0.012 * max(h, w)))
     xgroups = _group(hsegs, tol)
     ygroups = _group(vsegs, tol)
+    near = int(1.5 * tol)  # offset axes stand this far outside the data rectangle
+    min_side = max(MIN_PLOT_SIDE, int(0.07 * min(h, w)))
     cands: list[PlotArea] = []
     for xs in xgroups:
         x0, x1 = _extent(xs)
         for ys in ygroups:
             y0, y1 = _extent(ys)
-            if x1 - x0 < MIN_PLOT_SIDE or y1 - y0 < MIN_PLOT_SIDE:
+            hs = [s for s in xs if y0 - near <= s.pos <= y1 + near]
+            vs = [s for s in ys if x0 - near <= s.pos <= x1 + near]
+            if hs and vs and _supported(hs, vs, (x0, y0, x1, y1), near):
+                box = _snap_to_frame(img, (x0, y0, x1, y1), hsegs, vsegs, hs, vs, 3 * tol)
+            elif (box := _offset_spines(xs, ys, int(0.08 * min(h, w)))) is None:
                 continue
-            hs = [s for s in xs if y0 - 3 * tol <= s.pos <= y1 + 3 * tol]
-            vs = [s for s in ys if x0 - 3 * tol <= s.pos <= x1 + 3 * tol]
-            if not hs or not vs:
-                continue
-            # both directions must reach an edge or corner of the rectangle
-            touches_h = any(abs(s.pos - y0) <= 3 * tol or abs(s.pos - y1) <= 3 * tol for s in hs)
-            touches_v = any(abs(s.pos - x0) <= 3 * tol or abs(s.pos - x1) <= 3 * tol for s in vs)
-            if not (touches_h or touches_v):
-                continue
-            box = _snap_to_frame((x0, y0, x1, y1), hsegs, vsegs, 3 * tol)
-            cands.append(PlotArea(plot_box=box, support=len(hs) + len(vs)))
+            if box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
+                cands.append(PlotArea(plot_box=box, support=len(hs) + len(vs),
+                                      framed=_framed(hs, vs, (x0, y0, x1, y1), near)))
     areas = _keep_outermost(cands, tol)
     _assign_inner(areas, cands)
     areas = reading_order(areas)
@@ -71,21 +70,77 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
     return areas
 
 
-def _snap_to_frame(box: Box, hs: list[Segment], vs: list[Segment], tol: int) -> Box:
+def _framed(hs: list[Segment], vs: list[Segment], box: Box, near: int) -> bool:
+    x0, y0, x1, y1 = box
+    return (any(abs(s.pos - y0) <= near for s in hs) and any(abs(s.pos - y1) <= near for s in hs)
+            and any(abs(s.pos - x0) <= near for s in vs) and any(abs(s.pos - x1) <= near for s in vs))
+
+
+def _supported(hs: list[Segment], vs: list[Segment], box: Box, near: int) -> bool:
+    """A plot area needs three full-length lines, or two meeting at a corner (L-shaped spines)."""
+    if len(hs) + len(vs) >= 3:
+        return True
+    x0, y0, x1, y1 = box
+    return any(abs(h.pos - y1) <= near and abs(v.pos - x0) <= near for h in hs for v in vs)
+
+
+def _offset_spines(xs: list[Segment], ys: list[Segment], reach: int) -> Box | None:
+    """Left and bottom spines moved outwards (and trimmed to the ticks), seaborn's despine:
+    a lone horizontal and a lone vertical line that would meet at a corner below-left."""
+    if np.ptp([s.pos for s in xs]) > 4 or np.ptp([s.pos for s in ys]) > 4:
+        return None  # each must be one line (its two edges at most)
+    hl, vl = xs[0], ys[-1]
+    dx, dy = hl.lo - vl.pos, hl.pos - vl.hi
+    if not (0 < dx <= reach and 0 < dy <= reach):
+        return None
+    # the data rectangle reaches past the trimmed spines by about the offset on every side
+    return int(vl.pos) + 2, int(vl.lo - dy), int(hl.hi + dx), int(hl.pos) - 2
+
+
+def _snap_to_frame(img: np.ndarray, box: Box, hsegs: list[Segment], vsegs: list[Segment],
+                   hs: list[Segment], vs: list[Segment], tol: int) -> Box:
     """Move each side onto the spine or panel edge running along it, when there is one.
 
-    Edge extents overshoot where tick marks continue a gridline; the perpendicular
-    spine (or the edge of a filled panel) gives the exact side.
+    Gridline edges overshoot the data rectangle where tick marks continue them. A
+    side moves inwards onto a perpendicular line only when the overshoot looks
+    different from the gridline inside (ticks are drawn in the axis colour); a
+    gridline that simply extends into the plot's margin keeps the side where it is.
     """
     x0, y0, x1, y1 = box
+    px = img.astype(np.int16)
 
-    def nearest(segs: list[Segment], target: int, lo: int, hi: int) -> int:
+    def differs(rows_or_cols: list[float], outside: int, inside: int, horizontal: bool) -> bool:
+        if not rows_or_cols:
+            return True
+        diffs = []
+        for r in rows_or_cols:
+            r = int(round(r))
+            a, b = (px[r, outside], px[r, inside]) if horizontal else (px[outside, r], px[inside, r])
+            diffs.append(int(np.abs(a - b).max()))
+        return float(np.median(diffs)) > 30
+
+    def snap(segs: list[Segment], target: int, lo: int, hi: int, defining: list[float], horizontal: bool,
+             limit: int) -> int:
         near = [s.pos for s in segs if abs(s.pos - target) <= tol
                 and min(s.hi, hi) - max(s.lo, lo) >= 0.6 * (hi - lo)]
-        return int(round(min(near, key=lambda p: abs(p - target)))) if near else target
+        if not near:
+            return target
+        p = int(round(min(near, key=lambda q: abs(q - target))))
+        inward = (p - target) * (1 if target in (x0, y0) else -1) > 0
+        if not inward:
+            return p
+        out_dir = 1 if target > p else -1  # from the candidate side towards the overshoot
+        outside = int(np.clip(p + 2 * out_dir, 0, limit - 1))
+        inside = int(np.clip(p - 3 * out_dir, 0, limit - 1))
+        return p if differs(defining, outside, inside, horizontal) else target
 
-    return (nearest(vs, x0, y0, y1), nearest(hs, y0, x0, x1),
-            nearest(vs, x1, y0, y1), nearest(hs, y1, x0, x1))
+    h, w = img.shape[:2]
+    lo_rows = [s.pos for s in hs if abs(s.lo - x0) <= tol]
+    hi_rows = [s.pos for s in hs if abs(s.hi - x1) <= tol]
+    lo_cols = [s.pos for s in vs if abs(s.lo - y0) <= tol]
+    hi_cols = [s.pos for s in vs if abs(s.hi - y1) <= tol]
+    return (snap(vsegs, x0, y0, y1, lo_rows, True, w), snap(hsegs, y0, x0, x1, lo_cols, False, h),
+            snap(vsegs, x1, y0, y1, hi_rows, True, w), snap(hsegs, y1, x0, x1, hi_cols, False, h))
 
 
 def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
@@ -95,25 +150,31 @@ def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
     dy = np.abs(np.diff(grey, axis=0)).max(axis=2) >= EDGE_THRESHOLD  # (h-1, w)
     dx = np.abs(np.diff(grey, axis=1)).max(axis=2) >= EDGE_THRESHOLD  # (h, w-1)
     min_len = max(MIN_PLOT_SIDE, int(0.04 * min(h, w)))
-    hsegs = _runs(dy.astype(np.uint8), min_len, horizontal=True)
-    vsegs = _runs(dx.astype(np.uint8), min_len, horizontal=False)
+    gap = max(10, int(0.02 * max(h, w)))
+    hsegs = _runs(dy.astype(np.uint8), min_len, gap, horizontal=True)
+    vsegs = _runs(dx.astype(np.uint8), min_len, gap, horizontal=False)
     return hsegs, vsegs
 
 
-def _runs(mask: np.ndarray, min_len: int, horizontal: bool) -> list[Segment]:
-    """Connected straight runs of at least ``min_len`` pixels (gaps of 2 px, crossings, bridged)."""
+def _runs(mask: np.ndarray, min_len: int, gap: int, horizontal: bool) -> list[Segment]:
+    """Straight runs of at least ``min_len`` pixels. Pieces on one line are joined across gaps
+    of up to ``gap`` pixels, where thick data lines cross a gridline and hide it."""
     if not horizontal:
         mask = mask.T
+    piece = max(20, min_len // 2)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 3), np.uint8))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, min_len), np.uint8))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, piece), np.uint8))
     n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    segs = []
-    for i in range(1, n):
-        x, y, ww, hh, _area = stats[i]
-        if hh > 6:  # a thick blob, not a line edge
-            continue
-        segs.append(Segment(pos=float(cents[i][1]) + 0.5, lo=int(x), hi=int(x + ww)))
-    return segs
+    pieces = sorted((float(cents[i][1]) + 0.5, int(stats[i][0]), int(stats[i][0] + stats[i][2]))
+                    for i in range(1, n) if stats[i][3] <= 6)  # taller blobs are not line edges
+    segs: list[Segment] = []
+    for pos, lo, hi in sorted(pieces, key=lambda p: (round(p[0]), p[1])):
+        last = segs[-1] if segs else None
+        if last and abs(last.pos - pos) <= 1.5 and lo - last.hi <= gap:
+            last.hi = max(last.hi, hi)
+        else:
+            segs.append(Segment(pos, lo, hi))
+    return [s for s in segs if s.hi - s.lo >= min_len]
 
 
 def _group(segs: list[Segment], tol: int) -> list[list[Segment]]:
@@ -156,10 +217,19 @@ def _keep_outermost(cands: list[PlotArea], tol: int) -> list[PlotArea]:
     """Drop candidates inside or mostly overlapping a larger one."""
     kept: list[PlotArea] = []
     for c in sorted(cands, key=lambda c: (-_area(c.plot_box), -c.support)):
-        if any(_contains(k.plot_box, c.plot_box, tol) or _overlap(k.plot_box, c.plot_box) > 0.3 for k in kept):
+        if any(_contains(k.plot_box, c.plot_box, tol) or _overlap(k.plot_box, c.plot_box) > 0.3
+               or _abuts(k.plot_box, c.plot_box, tol) for k in kept):
             continue
         kept.append(c)
     return kept
+
+
+def _abuts(a: Box, b: Box, tol: int) -> bool:
+    """``b`` sits flush against a side of ``a``: a strip of labels, not a separate chart."""
+    v_share = min(a[3], b[3]) - max(a[1], b[1]) > 0.5 * (b[3] - b[1])
+    h_share = min(a[2], b[2]) - max(a[0], b[0]) > 0.5 * (b[2] - b[0])
+    return bool((v_share and (abs(b[2] - a[0]) <= tol or abs(b[0] - a[2]) <= tol))
+                or (h_share and (abs(b[3] - a[1]) <= tol or abs(b[1] - a[3]) <= tol)))
 
 
 def _assign_inner(areas: list[PlotArea], cands: list[PlotArea]) -> None:
@@ -169,7 +239,7 @@ def _assign_inner(areas: list[PlotArea], cands: list[PlotArea]) -> None:
         for c in cands:
             b = c.plot_box
             inside = b[0] > ax0 + 2 and b[1] > ay0 + 2 and b[2] < ax1 - 2 and b[3] < ay1 - 2
-            if inside and _area(b) < 0.35 * _area(a.plot_box) and c.support >= 4:
+            if inside and _area(b) < 0.35 * _area(a.plot_box) and c.framed:
                 if not any(_contains(o, b, 2) for o in a.inner_boxes):
                     a.inner_boxes.append(b)
 
