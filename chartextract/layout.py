@@ -153,7 +153,23 @@ def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
     gap = max(10, int(0.02 * max(h, w)))
     hsegs = _runs(dy.astype(np.uint8), min_len, gap, horizontal=True)
     vsegs = _runs(dx.astype(np.uint8), min_len, gap, horizontal=False)
+    hsegs = [s for s in (_trim(grey, s, True) for s in hsegs) if s.hi - s.lo >= min_len]
+    vsegs = [s for s in (_trim(grey, s, False) for s in vsegs) if s.hi - s.lo >= min_len]
     return hsegs, vsegs
+
+
+def _trim(img: np.ndarray, seg: Segment, horizontal: bool, run: int = 4) -> Segment:
+    """Cut the ends of a segment where the line's colour changes: a gridline's edge run
+    continues through tick marks or a label beside it, which are not part of the frame."""
+    r = int(round(seg.pos))
+    line = img[min(r, img.shape[0] - 1), seg.lo:seg.hi] if horizontal else img[seg.lo:seg.hi, min(r, img.shape[1] - 1)]
+    ref = np.median(line, axis=0)
+    ok = np.abs(line - ref).max(axis=1) <= 20
+    good = np.convolve(ok, np.ones(run), mode="valid") == run  # ``run`` matching pixels in a row
+    idx = np.flatnonzero(good)
+    if not len(idx):
+        return seg
+    return Segment(seg.pos, seg.lo + int(idx[0]), seg.lo + int(idx[-1]) + run)
 
 
 def _runs(mask: np.ndarray, min_len: int, gap: int, horizontal: bool) -> list[Segment]:
@@ -162,11 +178,12 @@ def _runs(mask: np.ndarray, min_len: int, gap: int, horizontal: bool) -> list[Se
     if not horizontal:
         mask = mask.T
     piece = max(20, min_len // 2)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 3), np.uint8))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, piece), np.uint8))
-    n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 3), np.uint8))
+    opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, piece), np.uint8))
+    n, _, stats, cents = cv2.connectedComponentsWithStats(opened, connectivity=8)
     pieces = sorted((float(cents[i][1]) + 0.5, int(stats[i][0]), int(stats[i][0] + stats[i][2]))
-                    for i in range(1, n) if stats[i][3] <= 6)  # taller blobs are not line edges
+                    for i in range(1, n)
+                    if stats[i][3] <= 6)  # taller blobs are not line edges
     segs: list[Segment] = []
     for pos, lo, hi in sorted(pieces, key=lambda p: (round(p[0]), p[1])):
         last = segs[-1] if segs else None

@@ -89,30 +89,25 @@ def read_words(img: np.ndarray, blank: list[Box], keep: list[Box] = ()) -> list[
 
 
 def _erase_tick_marks(grey: np.ndarray, box: Box, max_len: int) -> None:
-    """Blank short ink runs sticking out of a blanked plot box: tick marks, which OCR
-    otherwise reads as ``-`` or ``1`` glued to the labels."""
+    """Blank short thin ink runs sticking out of a blanked plot box: tick marks, which OCR
+    otherwise reads as ``-`` or ``1`` glued to the labels. Glyphs are taller, so stay."""
     x0, y0, x1, y1 = box
-    h, w = grey.shape
-    # (start, step) along each row/column leaving the box, per side
-    sides = [((slice(max(0, y0 - 3), y1 + 4), x0 - 2), -1, "row"), ((slice(max(0, y0 - 3), y1 + 4), x1 + 2), 1, "row"),
-             ((slice(max(0, x0 - 3), x1 + 4), y1 + 2), 1, "col"), ((slice(max(0, x0 - 3), x1 + 4), y0 - 2), -1, "col")]
-    for (span, start), step, kind in sides:
-        for i in range(span.start, min(span.stop, h if kind == "row" else w)):
+    for side in ("left", "right", "bottom", "top"):
+        horizontal = side in ("left", "right")
+        g = grey if horizontal else grey.T  # rows of g run across the side
+        n_rows, n_cols = g.shape
+        lo, hi = (y0, y1) if horizontal else (x0, x1)
+        start = {"left": x0 - 2, "right": x1 + 2, "top": y0 - 2, "bottom": y1 + 2}[side]
+        step = -1 if side in ("left", "top") else 1
+        for i in range(max(2, lo - 3), min(n_rows - 2, hi + 4)):
             n = 0
-            while n <= max_len:
-                j = start + step * n
-                if not (0 <= j < (w if kind == "row" else h)):
-                    break
-                v = grey[i, j] if kind == "row" else grey[j, i]
-                if v >= 200:
-                    break
+            while n <= max_len and 0 <= start + step * n < n_cols and g[i, start + step * n] < 200:
                 n += 1
-            if 0 < n <= max_len:
-                js = [start + step * k for k in range(n)]
-                if kind == "row":
-                    grey[i, js] = 255
-                else:
-                    grey[js, i] = 255
+            if not 0 < n <= max_len:
+                continue
+            cols = [start + step * k for k in range(n)]
+            if (g[i - 2, cols] >= 200).all() and (g[i + 2, cols] >= 200).all():
+                g[i, cols] = 255
 
 
 def ocr_words(grey: np.ndarray, scale: float, psm: int = 11, offset: tuple[float, float] = (0, 0)) -> list[Word]:
