@@ -32,6 +32,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, CancelledError, wait
 from concurrent.futures import TimeoutError as FutureTimeoutError
@@ -127,7 +128,7 @@ def process_file(path: str | os.PathLike, in_root: str | os.PathLike, out_root: 
         chart = extract(path, options=options or Options())
         chart.source = rel
         out_dir, name = _split_stem(out_root, stem)
-        write_outputs(chart, out_dir, name, FORMATS)
+        write_outputs(chart, out_dir, name, formats=FORMATS)
     except ChartError as exc:
         return FileResult(rel, "failed", seconds=time.perf_counter() - t0,
                           error=_one_line(str(exc)) or "no readable chart")
@@ -427,64 +428,116 @@ def _dask_task(args: tuple) -> FileResult:
 def process_file_isolated(path: str | os.PathLike, in_root: str | os.PathLike, out_root: str | os.PathLike,
                           options: Options | None = None, *, stem: str | None = None,
                           timeout: float | None = DEFAULT_TIMEOUT) -> FileResult:
-    """``process_file`` in a fresh child interpreter, killed after ``timeout`` seconds of work.
+    """``process_file`` in a helper interpreter of this thread, killed after ``timeout`` seconds.
 
-    Used on Dask workers, whose daemonic processes may not fork multiprocessing children
-    and whose threads cannot be stopped: a plain subprocess can. The time-out starts once
-    the child has imported the package and is handed the file.
+    For Dask workers: their processes are daemonic (no multiprocessing children, so no
+    process pool) and their threads cannot be stopped, but a plain subprocess can be killed.
+    Each thread keeps one helper and reuses it (imports are paid once, not per file); a
+    helper that times out or crashes is replaced, and one is recycled after
+    ``MAX_TASKS_PER_WORKER`` files. The time-out starts when the helper is handed the file.
     """
     rel = Path(path).relative_to(Path(in_root)).as_posix()
     stem = stem or default_stem(rel)
-    env = {**os.environ, **{k: v for k, v in SINGLE_THREAD_ENV.items() if k not in os.environ}}
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-c", "from chartextract.batch import _child_main; _child_main()"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, env=env)
+    job = Job(str(path), rel, stem)
+    helper = getattr(_helpers, "helper", None)
+    if helper is None or not helper.alive():
         try:
-            ready = proc.stdout.readline()
-            t0 = time.perf_counter()
-            if ready != b"ready\n":
-                proc.kill()
-                proc.wait()
-                return FileResult(rel, "failed", error=f"worker process failed to start: {_tail(err)}")
-            try:
-                out, _ = proc.communicate(pickle.dumps((str(path), str(in_root), str(out_root), options, stem)),
-                                          timeout=timeout or None)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                _remove_temp_outputs(Path(out_root), [Job(str(path), rel, stem)])
-                return FileResult(rel, "failed", seconds=float(timeout or 0), error=f"timed out after {timeout:g} s")
-            if proc.returncode == 0:
-                with contextlib.suppress(Exception):
-                    return pickle.loads(out)
-            _remove_temp_outputs(Path(out_root), [Job(str(path), rel, stem)])
-            detail = _tail(err)
-            return FileResult(rel, "failed", seconds=time.perf_counter() - t0,
-                              error=f"worker process crashed ({_exit_reason(proc.returncode)})"
-                                    + (f": {detail}" if detail else ""))
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            helper = _helpers.helper = _Helper()
+        except (OSError, EOFError) as exc:
+            _helpers.helper = None
+            return FileResult(rel, "failed", error=_one_line(f"worker process failed to start: {exc}"))
+    t0 = time.perf_counter()
+    try:
+        result = helper.run((str(path), str(in_root), str(out_root), options, stem), timeout)
+    except TimeoutError:
+        error, seconds = f"timed out after {timeout:g} s", float(timeout or 0)
+    except (EOFError, OSError, pickle.UnpicklingError):
+        code = helper.close()
+        detail = helper.last_error
+        error = f"worker process crashed ({_exit_reason(code)})" + (f": {detail}" if detail else "")
+        seconds = time.perf_counter() - t0
+    else:
+        if helper.jobs >= MAX_TASKS_PER_WORKER:
+            helper.close()
+            _helpers.helper = None
+        return result
+    helper.close()
+    _helpers.helper = None
+    _remove_temp_outputs(Path(out_root), [job])
+    return FileResult(rel, "failed", seconds=seconds, error=error)
+
+
+_helpers = threading.local()
+_HELPER_START_TIMEOUT = 300.0  # importing the package on a loaded node can be slow, not this slow
+
+
+class _Helper:
+    """One child interpreter running ``_child_main``; jobs and results travel as pickles."""
+
+    def __init__(self) -> None:
+        from multiprocessing.connection import Connection
+        env = {**os.environ, **{k: v for k, v in SINGLE_THREAD_ENV.items() if k not in os.environ}}
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from chartextract.batch import _child_main; _child_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err, env=env)
+        self.send = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
+        self.recv = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+        self.jobs = 0
+        self.last_error = ""
+        if not self.recv.poll(_HELPER_START_TIMEOUT) or self.recv.recv() != "ready":
+            self.close()
+            raise EOFError(self.last_error or "no answer")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def run(self, job: tuple, timeout: float | None) -> FileResult:
+        self.err.seek(0)
+        self.err.truncate()
+        self.jobs += 1
+        self.send.send(job)
+        if not self.recv.poll(timeout or None):
+            raise TimeoutError
+        return self.recv.recv()  # EOFError when the helper died
+
+    def close(self) -> int | None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        code = self.proc.wait()
+        self.last_error = _tail(self.err)
+        for conn in (self.send, self.recv):
+            conn.close()
+        self.err.close()
+        return code
 
 
 def _child_main() -> None:
-    """Entry of the child interpreter: import, say ready, read one job, answer one result."""
-    import chartextract.pipeline  # noqa: F401 - the slow imports happen before the clock starts
+    """The helper interpreter: import, say ready, then answer one result per job until EOF."""
+    from multiprocessing.connection import Connection
+
+    import chartextract.pipeline  # noqa: F401 - the slow imports happen before any clock starts
     _init_worker()
-    result_fd = os.dup(1)
-    os.dup2(2, 1)  # anything printed while working goes to stderr, not into the answer
-    with os.fdopen(result_fd, "wb") as answer:
-        answer.write(b"ready\n")
-        answer.flush()
-        path, in_root, out_root, options, stem = pickle.load(sys.stdin.buffer)
-        result = process_file(path, in_root, out_root, options, stem=stem)
-        answer.write(pickle.dumps(result))
+    answers = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # anything printed while working goes to stderr, not into the answers
+    jobs = Connection(os.dup(0), writable=False)
+    answers.send("ready")
+    while True:
+        try:
+            path, in_root, out_root, options, stem = jobs.recv()
+        except EOFError:  # the Dask worker is gone or done with us
+            return
+        answers.send(process_file(path, in_root, out_root, options, stem=stem))
 
 
 def _tail(fh, limit: int = 300) -> str:
-    fh.seek(0)
-    lines = fh.read().decode("utf-8", "replace").strip().splitlines()
+    try:
+        fh.seek(0)
+        lines = fh.read().decode("utf-8", "replace").strip().splitlines()
+    except (OSError, ValueError):
+        return ""
     return _one_line(lines[-1])[:limit] if lines else ""
 
 

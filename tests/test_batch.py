@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from chartextract.batch import FileResult, Job, _run_local, plan_jobs
+from chartextract import batch
+from chartextract.batch import FileResult, Job, _run_local, plan_jobs, process_file_isolated
 
 GOOD = ["good1.png", "sub/deep/good2.png", "sub/good3.jpg"]
 BAD = {"empty.png": "empty file", "notes.png": "not a readable image", "photo.jpg": ""}
@@ -309,3 +310,20 @@ def test_output_stems_do_not_clash(tmp_path):
     assert stems == {"a/b.png": "a/b.png", "a/b.jpg": "a/b.jpg", "a/c.png": "a/c",
                      "series.png": "series.png", "x/series.png": "x/series"}
     assert all(isinstance(j, Job) for j in plan_jobs(files, tmp_path))
+
+
+def test_isolated_helper_times_out_and_is_replaced(figs, tmp_path):
+    """The per-file isolation the Dask tasks use: a killed helper is replaced for the next file."""
+    out = tmp_path / "out"
+    try:
+        slow = process_file_isolated(figs / "good1.png", figs, out, timeout=0.01)
+        assert (slow.status, slow.error) == ("failed", "timed out after 0.01 s")
+        assert not out.exists() or not any(out.rglob("*"))
+        again = process_file_isolated(figs / "sub/deep/good2.png", figs, out, timeout=60)
+        assert again.status == "ok", again.error
+        assert (out / "sub/deep/good2.json").is_file()
+    finally:
+        helper = getattr(batch._helpers, "helper", None)
+        if helper is not None:
+            helper.close()
+            batch._helpers.helper = None

@@ -1,0 +1,206 @@
+"""Benchmark ``chartextract batch``: throughput of -j 2 against -j 1, and a worker's peak memory.
+
+    .venv/bin/python scripts/bench_batch.py [--count 40] [--jobs 1,2] [--source fixtures]
+    .venv/bin/python scripts/benchmark.py --batch ...        # the same, through benchmark.py
+
+1. Copies ``--count`` charts (the images in ``--source``, cycled; by default fixtures/) into a
+   temporary folder and times the real command line ``chartextract batch IN -o OUT -j N`` for
+   each N, wall clock including start-up; prints files/s and the speed-up of the largest N
+   over -j 1 (target: -j 2 >= 1.7x -j 1 on 2 cores), and whether all runs wrote identical
+   outputs.
+2. Renders a 4000x3000 line chart with matplotlib (10x7.5 in at 400 dpi) and runs
+   ``chartextract.batch.process_file`` on it in a fresh interpreter, as a worker would;
+   reports that process's peak resident memory (ru_maxrss, target <= 500 MB). The tesseract
+   processes it starts are separate and small; their ru_maxrss cannot be told apart from
+   the worker's, since a forked child counts the parent's pages until it execs.
+
+Exit code 0 when both targets are met, 1 when one is missed, 2 when a run failed outright.
+The machine is shared: other work on its cores lowers the measured speed-up.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
+SPEEDUP_TARGET = 1.7
+RSS_TARGET_MB = 500.0
+
+_WORKER_PROBE = r"""
+import json, resource, sys, time
+from chartextract.batch import process_file
+path, in_root, out_root = sys.argv[1:4]
+t0 = time.perf_counter()
+r = process_file(path, in_root, out_root)
+print(json.dumps({"status": r.status, "error": r.error, "panels": r.panels, "series": r.series,
+                  "seconds": time.perf_counter() - t0,
+                  "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def copy_charts(source: Path, dest: Path, count: int) -> list[Path]:
+    images = sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
+    if not images:
+        raise SystemExit(f"bench_batch: no images in {source}")
+    dest.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(count):
+        src = images[i % len(images)]
+        target = dest / f"chart_{i:03d}_{src.stem}{src.suffix.lower()}"
+        shutil.copyfile(src, target)
+        out.append(target)
+    return out
+
+
+def run_cli(in_dir: Path, out_dir: Path, jobs: int, timeout: float) -> dict:
+    cmd = [sys.executable, "-m", "chartextract", "batch", str(in_dir), "-o", str(out_dir),
+           "-j", str(jobs), "--timeout", str(timeout)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    rows = []
+    if (out_dir / "summary.csv").exists():
+        with open(out_dir / "summary.csv", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    return {"jobs": jobs, "wall_s": wall, "exit": proc.returncode, "files": len(rows),
+            "ok": sum(r["status"] == "ok" for r in rows),
+            "failed": sum(r["status"] == "failed" for r in rows),
+            "cpu_s_per_file": (sum(float(r["seconds"]) for r in rows) / len(rows)) if rows else 0.0,
+            "stderr": proc.stderr.strip().splitlines()[-3:], "line": proc.stdout.strip()}
+
+
+def outputs_of(out_dir: Path) -> dict[str, bytes]:
+    """All outputs but the timing column of summary.csv."""
+    files = {}
+    for p in sorted(out_dir.rglob("*")):
+        if p.is_file():
+            data = p.read_bytes()
+            if p.name == "summary.csv" and p.parent == out_dir:
+                rows = list(csv.reader(data.decode().splitlines()))
+                data = "\n".join(",".join(r[:4] + r[5:]) for r in rows).encode()
+            files[p.relative_to(out_dir).as_posix()] = data
+    return files
+
+
+def render_big_chart(path: Path, width: int = 4000, height: int = 3000, dpi: int = 400) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    epochs = np.arange(1, 201)
+    fig, ax = plt.subplots(figsize=(width / dpi, height / dpi), dpi=dpi)
+    for name, base, rate in (("train_loss", 2.0, 0.030), ("val_loss", 2.2, 0.022),
+                             ("train_acc", 0.2, 0.025), ("val_acc", 0.15, 0.02)):
+        curve = base * np.exp(-rate * epochs) if "loss" in name else 1 - (1 - base) * np.exp(-rate * epochs)
+        ax.plot(epochs, curve + rng.normal(0, 0.01, epochs.size), label=name)
+    ax.set_title("Training Loss and Accuracy [Epoch 200]")
+    ax.set_xlabel("Epoch #")
+    ax.set_ylabel("Loss/Accuracy")
+    ax.legend()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+
+
+def probe_worker_memory(work: Path, timeout: float) -> dict:
+    in_dir = work / "big"
+    in_dir.mkdir(parents=True, exist_ok=True)
+    image = in_dir / "big_4000x3000.png"
+    render_big_chart(image)
+    from PIL import Image
+    with Image.open(image) as im:
+        size = im.size
+    proc = subprocess.run([sys.executable, "-c", _WORKER_PROBE, str(image), str(in_dir), str(work / "big_out")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=max(timeout, 60) * 3)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        return {"size": size, "probe_error": lines[-1] if lines else f"exit {proc.returncode}"}
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["size"] = size
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="bench_batch", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--count", type=int, default=40, help="charts per run (default 40)")
+    ap.add_argument("--jobs", default="1,2", help="comma-separated -j values to time (default 1,2)")
+    ap.add_argument("--source", default=str(ROOT / "fixtures"), help="folder of chart images to copy")
+    ap.add_argument("--timeout", type=float, default=60.0, help="per-file --timeout of the runs")
+    ap.add_argument("--keep", default="", help="keep the inputs and outputs in this folder")
+    ap.add_argument("--no-throughput", action="store_true", help="only measure memory")
+    ap.add_argument("--no-memory", action="store_true", help="only measure throughput")
+    ap.add_argument("--json", default="", help="also write the results here")
+    a = ap.parse_args(argv)
+    jobs = [int(j) for j in a.jobs.split(",") if j.strip()]
+
+    work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="bench_batch_"))
+    report: dict = {}
+    rc = 0
+    try:
+        if not a.no_throughput:
+            in_dir = work / "charts"
+            charts = copy_charts(Path(a.source), in_dir, a.count)
+            print(f"batch throughput: {len(charts)} charts (copies of {Path(a.source)}/*), "
+                  f"{os.cpu_count()} cores, wall clock of the whole command")
+            runs = []
+            for j in jobs:
+                out_dir = work / f"out_j{j}"
+                shutil.rmtree(out_dir, ignore_errors=True)
+                r = run_cli(in_dir, out_dir, j, a.timeout)
+                runs.append(r)
+                print(f"  -j {j}: {r['files']} files in {r['wall_s']:.1f} s = {r['files'] / r['wall_s']:.2f} files/s"
+                      f"  ({r['ok']} ok, {r['failed']} failed, {r['cpu_s_per_file']:.2f} s per file in a worker)")
+                if r["files"] != len(charts):
+                    print(f"    run failed (exit {r['exit']}): {' | '.join(r['stderr'])}")
+                    rc = 2
+            report["runs"] = runs
+            base = next((r for r in runs if r["jobs"] == 1), None)
+            top = max(runs, key=lambda r: r["jobs"])
+            if base and top is not base and rc == 0:
+                ratio = base["wall_s"] / top["wall_s"]
+                report["speedup"] = ratio
+                verdict = "ok" if ratio >= SPEEDUP_TARGET or top["jobs"] != 2 else "BELOW TARGET"
+                print(f"  speed-up -j {top['jobs']} / -j 1: {ratio:.2f}x (target >= {SPEEDUP_TARGET}x for -j 2): {verdict}")
+                if verdict != "ok":
+                    rc = max(rc, 1)
+                same = len({json.dumps({k: v.hex() for k, v in outputs_of(work / f"out_j{r['jobs']}").items()})
+                            for r in runs}) == 1
+                report["identical_outputs"] = same
+                print(f"  outputs identical across -j: {'yes' if same else 'NO'}")
+                if not same:
+                    rc = max(rc, 1)
+        if not a.no_memory:
+            m = probe_worker_memory(work, a.timeout)
+            report["memory"] = m
+            w, h = m["size"]
+            if "probe_error" in m:
+                print(f"worker memory on a {w}x{h} chart: probe failed: {m['probe_error']}")
+                rc = 2
+            else:
+                mb = m["self_kb"] / 1024
+                verdict = "ok" if mb <= RSS_TARGET_MB else "ABOVE TARGET"
+                print(f"worker memory on a {w}x{h} chart: peak RSS {mb:.0f} MB (target <= {RSS_TARGET_MB:.0f} MB): "
+                      f"{verdict}; {m['status']}{' (' + m['error'] + ')' if m['error'] else ''}, "
+                      f"{m['panels']} panel(s), {m['series']} series, {m['seconds']:.1f} s")
+                if verdict != "ok":
+                    rc = max(rc, 1)
+        if a.json:
+            Path(a.json).write_text(json.dumps(report, indent=1) + "\n")
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
