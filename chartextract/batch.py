@@ -187,7 +187,8 @@ def plan_jobs(files: Iterable[Path], in_root: Path) -> list[Job]:
     ``a/b.png`` and ``a/b.jpg`` both present -> ``a/b.png.*`` and ``a/b.jpg.*``; a top-level
     ``series.png`` -> ``series.png.*`` so that it cannot overwrite the aggregate ``series.csv``.
     """
-    rels = [(Path(f).resolve(), Path(f).relative_to(in_root).as_posix()) for f in files]
+    in_root = Path(in_root).absolute()
+    rels = [(in_root / rel, rel) for rel in (Path(f).absolute().relative_to(in_root).as_posix() for f in files)]
     count: dict[str, int] = {}
     for _, rel in rels:
         count[default_stem(rel)] = count.get(default_stem(rel), 0) + 1

@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 from chartextract import batch
-from chartextract.batch import FileResult, Job, _run_local, plan_jobs, process_file_isolated
+from chartextract.batch import FileResult, Job, _run_local, find_images, plan_jobs, process_file_isolated
 
 GOOD = ["good1.png", "sub/deep/good2.png", "sub/good3.jpg"]
 BAD = {"empty.png": "empty file", "notes.png": "not a readable image", "photo.jpg": ""}
@@ -310,6 +310,23 @@ def test_output_stems_do_not_clash(tmp_path):
     assert stems == {"a/b.png": "a/b.png", "a/b.jpg": "a/b.jpg", "a/c.png": "a/c",
                      "series.png": "series.png", "x/series.png": "x/series"}
     assert all(isinstance(j, Job) for j in plan_jobs(files, tmp_path))
+
+
+def test_finding_images(tmp_path):
+    root = tmp_path / "in"
+    for rel in ("a.PNG", "b.webp", "c.tif", "d.bmp", "e.jpeg", "sub/f.png", ".hidden.png", "g.txt", "h.gif"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(b"x")
+    (tmp_path / "elsewhere.png").write_bytes(b"x")
+    (root / "link.png").symlink_to(tmp_path / "elsewhere.png")
+    (root / "out").mkdir()
+    (root / "out" / "old.png").write_bytes(b"x")
+    found = find_images(root, recursive=True, exclude=root / "out")
+    rels = [p.relative_to(root).as_posix() for p in found]
+    assert rels == ["a.PNG", "b.webp", "c.tif", "d.bmp", "e.jpeg", "link.png", "sub/f.png"]
+    assert [p.relative_to(root).as_posix() for p in find_images(root)] == [r for r in rels if "/" not in r]
+    jobs = plan_jobs(found, root)  # a symlink is read where it sits, not where it points
+    assert [Path(j.path) for j in jobs] == [root.absolute() / r for r in rels]
 
 
 def test_isolated_helper_times_out_and_is_replaced(figs, tmp_path):
