@@ -126,6 +126,7 @@ class Chart:
     width: int
     height: int
     panels: list[Panel]
+    image: np.ndarray | None = field(default=None, repr=False, compare=False)  # RGB input, for overlays
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema": SCHEMA, "source": self.source,
@@ -133,11 +134,12 @@ class Chart:
                 "panels": [p.to_dict() for p in self.panels]}
 
     def warnings(self) -> list[str]:
-        """Human-readable doubts: panels that failed and series flagged as doubtful."""
+        """Human-readable doubts: panels that failed or whose axes are doubtful, and doubtful series."""
         out = []
         for p in self.panels:
             if p.error:
                 out.append(f"panel {p.index} ({p.title or 'untitled'}): {p.error}")
+            out.extend(f"panel {p.index} ({p.title or 'untitled'}): {w}" for w in p.quality.get("warnings", []))
             for s in p.series:
                 out.extend(f"panel {p.index} series '{s.name}': {w}" for w in s.quality.get("warnings", []))
         return out
@@ -159,6 +161,13 @@ class Chart:
     def describe(self) -> str:
         from .describe import describe
         return describe(self)
+
+    def to_overlay(self, path: str) -> None:
+        """Write the check image (faded original, redrawn series, boxes, fitted ticks) as PNG."""
+        from .overlay import overlay_png
+        from .writers import atomic_write_texts
+        from pathlib import Path
+        atomic_write_texts({Path(path): overlay_png(self)})
 
     def to_dataframe(self):  # -> pandas.DataFrame
         """The CSV rows as a DataFrame; needs the optional ``pandas`` extra."""

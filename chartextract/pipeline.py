@@ -17,6 +17,7 @@ from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
 from .ocr import Word, read_words
 from .options import Options
+from .quality import duplicate_warnings, panel_quality, series_quality
 from .sampling import sample_trace
 from .series import Trace, find_traces
 
@@ -46,7 +47,7 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     if all(p.error for p in panels):
         reasons = "; ".join(sorted({p.error or "" for p in panels}))
         raise ChartError(f"no readable chart: {reasons}")
-    return Chart(source=name, width=img.shape[1], height=img.shape[0], panels=panels)
+    return Chart(source=name, width=img.shape[1], height=img.shape[0], panels=panels, image=img)
 
 
 def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace], words: list[Word], options: Options) -> Panel:
@@ -55,16 +56,16 @@ def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace]
     panel.title = axes.title
     panel.x_axis, panel.y_axis = axes.x_axis, axes.y_axis
     panel.x_is_step = axes.x_is_step
+    panel.quality = panel_quality(axes.x_axis, axes.y_axis, axes.ocr_conf)
     if axes.error:
         panel.error = axes.error
         return panel
     if options.series_colors:
         traces = [t for t in traces if _color_wanted(t, options.series_colors)]
     names = name_traces(traces, words, fallback=axes.y_axis.label or panel.title or "series")
-    panel.series = [_to_series(t, n, axes) for t, n in zip(traces, names)]
+    doubts = duplicate_warnings(traces, names)
+    panel.series = [_to_series(t, n, axes, d) for t, n, d in zip(traces, names, doubts)]
     panel.series = [s for s in panel.series if len(s.x)]
-    panel.quality = {"x_residual_px": axes.x_axis.residual_px, "y_residual_px": axes.y_axis.residual_px,
-                     "ocr_conf": axes.ocr_conf}
     if not panel.series:
         panel.error = "no data line found in the plot area"
     return panel
@@ -74,7 +75,7 @@ def _color_wanted(trace: Trace, wanted: tuple[str, ...]) -> bool:
     return any(delta_e(trace.rgb, hex_to_rgb(w)) <= SERIES_COLOR_TOLERANCE for w in wanted)
 
 
-def _to_series(trace: Trace, name: str, axes: AxesReading) -> Series:
+def _to_series(trace: Trace, name: str, axes: AxesReading, warnings: list[str] = ()) -> Series:
     x, y = sample_trace(trace, axes.x_axis, axes.y_axis, steps=axes.x_is_step)
     return Series(name=name, color=to_hex(trace.rgb), color_name=color_name(trace.rgb),
-                  x=x, y=y, quality=dict(trace.quality))
+                  x=x, y=y, quality=series_quality(trace, len(x), warnings))
