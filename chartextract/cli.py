@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("extract", help="extract one image to JSON, CSV and Markdown")
     ex.add_argument("image")
     ex.add_argument("-o", "--outdir", default=".", help="output folder (default: current)")
+    ex.add_argument("--overlay", action="store_true",
+                    help="also write <stem>.overlay.png: the image faded, with the extracted series, "
+                         "plot areas and fitted tick values drawn on top, to check by eye")
     add_override_args(ex)
 
     de = sub.add_parser("describe", help="print the description of one image")
@@ -94,7 +97,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from .writers import write_outputs
     try:
         chart = extract(args.image, options=options_from(args))
-        paths = write_outputs(chart, args.outdir, Path(args.image).stem)
+        paths = write_outputs(chart, args.outdir, Path(args.image).stem, overlay=args.overlay)
     except (ChartError, OSError) as exc:
         return _fail(args.image, exc)
     for w in chart.warnings():

@@ -48,23 +48,33 @@ def write_csv(chart: Chart, path: str | os.PathLike) -> None:
 
 
 def write_outputs(chart: Chart, outdir: str | os.PathLike, stem: str,
-                  formats: tuple[str, ...] = ("json", "csv", "md")) -> list[Path]:
-    """Render every format first, then move them all into ``outdir``; returns the paths."""
+                  formats: tuple[str, ...] = ("json", "csv", "md"), overlay: bool = False) -> list[Path]:
+    """Render every format first, then move them all into ``outdir``; returns the paths.
+
+    ``overlay=True`` adds ``<stem>.overlay.png``, the check image of ``chartextract.overlay``.
+    """
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    texts = {out / f"{stem}.{fmt}": RENDERERS[fmt](chart) for fmt in formats}
+    texts: dict[Path, str | bytes] = {out / f"{stem}.{fmt}": RENDERERS[fmt](chart) for fmt in formats}
+    if overlay:
+        from .overlay import overlay_png
+        texts[out / f"{stem}.overlay.png"] = overlay_png(chart)
     atomic_write_texts(texts)
     return list(texts)
 
 
-def atomic_write_texts(texts: dict[Path, str]) -> None:
-    """Write all texts to temp files, then rename each into place; clean up on any failure."""
+def atomic_write_texts(texts: dict[Path, str | bytes]) -> None:
+    """Write all texts (or bytes) to temp files, then rename each into place; clean up on any failure."""
     temps: list[tuple[str, Path]] = []
     try:
         for path, text in texts.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             temps.append((tmp, path))
+            if isinstance(text, bytes):
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(text)
+                continue
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
         for tmp, path in temps:
