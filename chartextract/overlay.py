@@ -116,8 +116,10 @@ def _draw_panel(draw: ImageDraw.ImageDraw, panel: Panel, font, scale: float) -> 
     lw = max(1, int(round(scale)))
     color = ERROR_RGB if panel.error else BOX_RGB
     draw.rectangle((x0, y0, x1, y1), outline=color, width=lw)
-    tag = f"panel {panel.index}" + (f": {panel.error}" if panel.error else "")
-    _label(draw, (x0 + 2 * lw, y0 + 2 * lw), tag, font, color, anchor="la")
+    tag = f"panel {panel.index}" + (": not read" if panel.error else "")
+    _label(draw, (x0, y0 - lw), tag, font, color, anchor="ld")  # above the box: ticks sit inside
+    if panel.error:  # its fits, if any, were not used for data
+        return
     arm = int(round(4 * scale))
     if panel.x_axis is not None:
         for t in panel.x_axis.ticks:
@@ -134,26 +136,38 @@ def _draw_panel(draw: ImageDraw.ImageDraw, panel: Panel, font, scale: float) -> 
 
 
 def fitted_text(axis: Axis, pixel: float) -> str:
-    """The value the fit gives ``pixel``, one digit finer than the tick labels need."""
+    """The value the fit gives ``pixel``, rounded to what one pixel of the axis can tell apart.
+
+    Finer digits would only show sub-pixel noise ("201" at a "200" label); a misread label
+    ("1" at "100", "2.7" at "2.5") still stands out.
+    """
     v = float(axis.to_value(pixel))
-    if not math.isfinite(v):
+    if not math.isfinite(v) or (axis.scale == "log" and v <= 0):
         return "?"
+    per_px = abs(axis.a)  # value (log: exponent) change over one pixel
+    quantum = 10.0 ** math.ceil(math.log10(per_px)) if per_px > 0 else 1.0
+    decimals = max(0, -int(round(math.log10(quantum))))
     if axis.scale == "log":  # the exponent, as the labels of a log axis show it
-        return f"10^{math.log10(v):.2f}".replace("^-0.00", "^0.00") if v > 0 else "?"
-    vals = sorted({t.value for t in axis.ticks})
-    step = min(b - a for a, b in zip(vals, vals[1:])) if len(vals) > 1 else abs(v)
-    if step <= 0 or abs(v) >= 1e6:
+        t = round(math.log10(v) / quantum) * quantum
+        return "10^" + _signless_zero(f"{t:.{decimals}f}")
+    if abs(v) >= 1e6 or decimals > 6:
         return f"{v:.3g}"
-    decimals = max(0, 1 - int(math.floor(math.log10(step))))
-    if decimals > 6:
-        return f"{v:.3g}"
-    text = f"{v:.{decimals}f}"
+    return _signless_zero(f"{round(v / quantum) * quantum:.{decimals}f}")
+
+
+def _signless_zero(text: str) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _label(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, font, color, anchor: str) -> None:
     """Text on a white, slightly transparent-looking box so it reads over lines."""
     box = draw.textbbox(xy, text, font=font, anchor=anchor)
+    w, h = draw.im.size
+    dx = max(0, 1 - box[0]) - max(0, box[2] + 2 - w)  # keep it on the image
+    dy = max(0, 1 - box[1]) - max(0, box[3] + 2 - h)
+    if dx or dy:
+        xy = (xy[0] + dx, xy[1] + dy)
+        box = draw.textbbox(xy, text, font=font, anchor=anchor)
     draw.rectangle((box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), fill=(255, 255, 255))
     draw.text(xy, text, font=font, fill=color, anchor=anchor)
 

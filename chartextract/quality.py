@@ -115,10 +115,11 @@ def panel_quality(x_axis: Axis | None, y_axis: Axis | None, ocr_conf: float) -> 
         "ocr_conf": conf,
     }
     warnings = []
-    for name, axis, aq in (("x", x_axis, qx), ("y", y_axis, qy)):
-        warnings += axis_warnings(name, axis, aq)
-    if conf is not None and conf < MIN_OCR_CONF and not all(a is None or a.overridden for a in (x_axis, y_axis)):
-        warnings.append(f"low OCR confidence on the tick labels ({conf:.0f}/100)")
+    if x_axis is not None and y_axis is not None:  # otherwise the panel failed and its error says why
+        for name, axis, aq in (("x", x_axis, qx), ("y", y_axis, qy)):
+            warnings += axis_warnings(name, axis, aq)
+        if conf is not None and conf < MIN_OCR_CONF and not (x_axis.overridden and y_axis.overridden):
+            warnings.append(f"low OCR confidence on the tick labels ({conf:.0f}/100)")
     q["warnings"] = warnings
     return q
 
