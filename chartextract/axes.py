@@ -171,35 +171,39 @@ def _clean_label(text: str) -> str:
 
 
 def _tick_positions(grey: np.ndarray, box, axis: str) -> np.ndarray:
-    """Pixel positions of tick marks just outside (or inside) an axis, and of gridlines."""
+    """Pixel positions of tick marks just outside the axis, else just inside, else gridlines."""
     x0, y0, x1, y1 = box
     if axis == "y":
-        out = grey[y0:y1 + 1, max(0, x0 - 7):max(0, x0 - 2)]
-        inn = grey[y0:y1 + 1, x0 + 3:x0 + 8]
-        grid = grey[y0:y1 + 1, x0 + 3:x1 - 3]
+        strips = (grey[y0:y1 + 1, max(0, x0 - 5):max(0, x0 - 1)], grey[y0:y1 + 1, x0 + 2:x0 + 6],
+                  grey[y0:y1 + 1, x0 + 3:x1 - 3])
         offset = y0
     else:
-        out = grey[y1 + 3:y1 + 8, x0:x1 + 1].T
-        inn = grey[max(0, y1 - 7):max(0, y1 - 2), x0:x1 + 1].T
-        grid = grey[y0 + 3:y1 - 3, x0:x1 + 1].T
+        strips = (grey[y1 + 2:y1 + 6, x0:x1 + 1].T, grey[max(0, y1 - 5):max(0, y1 - 1), x0:x1 + 1].T,
+                  grey[y0 + 3:y1 - 3, x0:x1 + 1].T)
         offset = x0
-    found = []
-    for strip, need in ((out, 0.75), (inn, 0.75), (grid, 0.6)):
+    for strip, need, contrast in zip(strips, (0.6, 0.75, 0.6), (25, 25, 6)):
         if strip.size == 0:
             continue
-        bg = np.median(strip)
-        ink = np.abs(strip.astype(int) - bg) > 25 if strip is not grid else np.abs(strip.astype(int) - bg) > 6
-        rows = ink.mean(axis=1) >= need
-        found.extend(_run_centers(rows))
-    return np.array(sorted(found), dtype=float) + offset
+        depth = np.abs(strip.astype(float) - np.median(strip))
+        found = _run_centers((depth > contrast).mean(axis=1) >= need, depth.mean(axis=1))
+        if len(found) >= 2:
+            return np.array(found, dtype=float) + offset
+    return np.array([], dtype=float)
 
 
-def _run_centers(flags: np.ndarray) -> list[float]:
+def _run_centers(flags: np.ndarray, weight: np.ndarray) -> list[float]:
+    """Weighted centres of short runs of flagged rows, widened by one row each side so that
+    an anti-aliased mark's faint edge rows count: sub-pixel positions of thin marks."""
     idx = np.flatnonzero(flags)
     if not len(idx):
         return []
-    groups = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
-    return [float(g.mean()) for g in groups if len(g) <= 4]
+    out = []
+    for g in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1):
+        if len(g) > 4:
+            continue
+        rows = np.arange(max(0, g[0] - 1), min(len(weight), g[-1] + 2))
+        out.append(float((rows * weight[rows]).sum() / weight[rows].sum()))
+    return out
 
 
 def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, mult: float,
@@ -217,7 +221,7 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
     cands = [(i, l.value * mult) for i, l in enumerate(labels) if l.value is not None]
     if scale != "linear":
         cands += [(i, v) for i, l in enumerate(labels) for v in l.pow10]
-    pixels = [_snap(pos(labels[i].word), marks, 0.45 * gh) for i, _ in cands]
+    pixels = _tick_pixels([pos(labels[i].word) for i, _ in cands], marks, 0.45 * gh)
     fit = fit_axis(pixels, [v for _, v in cands], tol, scale, groups=[i for i, _ in cands])
     if fit is None or len(fit.inliers) < 2:
         found = len(labels)
@@ -233,8 +237,14 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
     return Axis(label, fit.scale, ticks, fit.a, fit.b, fit.residual_px)
 
 
-def _snap(p: float, marks: np.ndarray, tol: float) -> float:
+def _tick_pixels(centres: list[float], marks: np.ndarray, tol: float) -> list[float]:
+    """Tick positions: the label centres, unless the tick marks beside them say the labels sit
+    off-centre (as gnuplot's do); then the marks. Engines that snap marks to whole pixels
+    (matplotlib) keep the unsnapped label centres, which are the more exact there."""
     if not len(marks):
-        return p
-    k = int(np.argmin(np.abs(marks - p)))
-    return float(marks[k]) if abs(marks[k] - p) <= tol else p
+        return centres
+    nearest = [marks[np.argmin(np.abs(marks - c))] for c in centres]
+    offsets = [m - c for m, c in zip(nearest, centres) if abs(m - c) <= tol]
+    if len(offsets) < 2 or abs(float(np.median(offsets))) <= 0.75:
+        return centres
+    return [float(m) if abs(m - c) <= tol else c for m, c in zip(nearest, centres)]

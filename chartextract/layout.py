@@ -161,10 +161,19 @@ def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
 def _trim(img: np.ndarray, seg: Segment, horizontal: bool, run: int = 4) -> Segment:
     """Cut the ends of a segment where the line's colour changes: a gridline's edge run
     continues through tick marks or a label beside it, which are not part of the frame."""
-    r = int(round(seg.pos))
-    line = img[min(r, img.shape[0] - 1), seg.lo:seg.hi] if horizontal else img[seg.lo:seg.hi, min(r, img.shape[1] - 1)]
-    ref = np.median(line, axis=0)
-    ok = np.abs(line - ref).max(axis=1) <= 20
+    strip = img if horizontal else img.transpose(1, 0, 2)
+    n = strip.shape[0]
+
+    def along(r: int) -> np.ndarray:
+        return strip[int(np.clip(r, 0, n - 1)), seg.lo:seg.hi]
+
+    def contrast(r: int) -> float:  # how much this row stands out from rows 4 away
+        around = (np.median(along(r - 4), axis=0) + np.median(along(r + 4), axis=0)) / 2
+        return float(np.abs(np.median(along(r), axis=0) - around).max())
+
+    r0 = int(round(seg.pos))
+    line = along(max(range(r0 - 2, r0 + 3), key=contrast)).astype(np.int16)
+    ok = np.abs(line - np.median(line, axis=0)).max(axis=1) <= 20
     good = np.convolve(ok, np.ones(run), mode="valid") == run  # ``run`` matching pixels in a row
     idx = np.flatnonzero(good)
     if not len(idx):

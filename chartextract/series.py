@@ -86,7 +86,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         if t.coverage < 0.04 or _is_area(mask, ys):
             continue
         traces.append(t)
-    return _drop_halos(traces)
+    return _drop_halos(traces, np.array(bg_rgb, dtype=float))
 
 
 def _ring(h: int, w: int, k: int) -> np.ndarray:
@@ -313,17 +313,28 @@ def _rgb_of(crop: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[int, 
     return tuple(int(v) for v in np.median(sel, axis=0))
 
 
-def _drop_halos(traces: list[Trace]) -> list[Trace]:
-    """Remove traces that run on top of a stronger one (anti-aliased fringes of a line)."""
+def _drop_halos(traces: list[Trace], bg: np.ndarray) -> list[Trace]:
+    """Remove traces that run along a stronger one: the anti-aliased fringe of a line, whose
+    colour is a blend of that line's and the background's. A faint line of the same hue
+    elsewhere in the plot (a raw curve under a smoothed one) is kept."""
     traces = sorted(traces, key=lambda t: -np.isfinite(t.ys).sum())
     kept: list[Trace] = []
     for t in traces:
-        dup = False
-        for k in kept:
-            both = np.isfinite(t.ys) & np.isfinite(k.ys)
-            if both.sum() >= 0.6 * np.isfinite(t.ys).sum() and np.median(np.abs(t.ys[both] - k.ys[both])) < 1.5:
-                dup = True
-                break
-        if not dup:
+        if not any(_runs_along(t, k, 1.5) or (_is_blend(t.rgb, k.rgb, bg) and _runs_along(t, k, max(3.0, 2 * k.width_px)))
+                   for k in kept):
             kept.append(t)
     return kept
+
+
+def _runs_along(t: Trace, k: Trace, max_dist: float) -> bool:
+    both = np.isfinite(t.ys) & np.isfinite(k.ys)
+    return bool(both.sum() >= 0.6 * np.isfinite(t.ys).sum()
+                and np.median(np.abs(t.ys[both] - k.ys[both])) < max_dist)
+
+
+def _is_blend(rgb, strong_rgb, bg: np.ndarray) -> bool:
+    """``rgb`` lies between the background and ``strong_rgb`` (an anti-aliasing mix)."""
+    d = np.asarray(strong_rgb, float) - bg
+    p = np.asarray(rgb, float) - bg
+    a = float(p @ d / max(float(d @ d), 1e-6))
+    return 0.1 < a < 0.9 and float(np.linalg.norm(p - a * d)) < 30
