@@ -8,8 +8,9 @@ Both executors call it:
 - locally, a ``pebble.ProcessPool`` of spawned workers; a file that runs past the time-out
   or crashes its worker is recorded as failed, the worker is killed and replaced;
 - with ``scheduler=ADDRESS``, a ``dask.distributed.Client``; each task runs
-  ``process_file`` in a fresh child interpreter on the worker so that the same
-  time-out and crash isolation hold there too (Dask cannot stop a running task).
+  ``process_file`` in a helper interpreter that the worker thread keeps and reuses, so
+  that the same time-out and crash isolation hold there too (Dask cannot stop a running
+  task, and its daemonic worker processes cannot own a process pool).
 
 At the end the aggregates ``series.csv`` (all points, long format), ``summary.csv``
 (one row per file) and ``failures.csv`` are streamed to temporary files and renamed into
