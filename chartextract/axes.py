@@ -24,6 +24,9 @@ STEP_WORDS = re.compile(r"\b(step|steps|epoch|epochs|iter|iters|iteration|iterat
                         r"global[_ ]?step|it)\b", re.I)
 
 
+SNAP_MIN_PX = 1.5
+
+
 @dataclass
 class AxesReading:
     """What ``read_axes`` found for one panel; ``error`` says why it could not be calibrated."""
@@ -221,7 +224,7 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
     cands = [(i, l.value * mult) for i, l in enumerate(labels) if l.value is not None]
     if scale != "linear":
         cands += [(i, v) for i, l in enumerate(labels) for v in l.pow10]
-    pixels = _tick_pixels([pos(labels[i].word) for i, _ in cands], marks, 0.45 * gh)
+    pixels = _tick_pixels([pos(labels[i].word) for i, _ in cands], marks, 0.6 * gh)
     fit = fit_axis(pixels, [v for _, v in cands], tol, scale, groups=[i for i, _ in cands])
     if fit is None or len(fit.inliers) < 2:
         found = len(labels)
@@ -239,12 +242,13 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
 
 def _tick_pixels(centres: list[float], marks: np.ndarray, tol: float) -> list[float]:
     """Tick positions: the label centres, unless the tick marks beside them say the labels sit
-    off-centre (as gnuplot's do); then the marks. Engines that snap marks to whole pixels
-    (matplotlib) keep the unsnapped label centres, which are the more exact there."""
+    off-centre (gnuplot's all, Vega's first and last, which are flush with the axis ends); then
+    the marks. Marks snapped to whole pixels (matplotlib) are up to a pixel off, so labels
+    that agree with their mark to within ``SNAP_MIN_PX`` keep their exact centre."""
     if not len(marks):
         return centres
-    nearest = [marks[np.argmin(np.abs(marks - c))] for c in centres]
+    nearest = [float(marks[np.argmin(np.abs(marks - c))]) for c in centres]
     offsets = [m - c for m, c in zip(nearest, centres) if abs(m - c) <= tol]
-    if len(offsets) < 2 or abs(float(np.median(offsets))) <= 0.75:
-        return centres
-    return [float(m) if abs(m - c) <= tol else c for m, c in zip(nearest, centres)]
+    all_off = len(offsets) >= 2 and abs(float(np.median(offsets))) > 0.75
+    return [m if abs(m - c) <= tol and (all_off or abs(m - c) > SNAP_MIN_PX) else c
+            for m, c in zip(nearest, centres)]

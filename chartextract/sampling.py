@@ -7,6 +7,7 @@ from .model import Axis
 from .series import Trace
 
 END_SLACK_COLS = 1.5  # a step this close to the end of a line still reads the line's end
+VERTEX_MIN_PX_PER_STEP = 2.0  # with fewer pixels per step, columns and vertices do not line up
 
 
 def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -17,7 +18,10 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
         return np.array([]), np.array([])
     px_per_step = 1.0 / abs(x_axis.a) if x_axis.scale == "linear" and x_axis.a else 0.0
     if steps and px_per_step >= 1.0:
-        xs_pix, ys_pix = _at_steps(cols, trace.ys, x_axis)
+        rows = trace.ys
+        if px_per_step >= VERTEX_MIN_PX_PER_STEP and trace.run_ends is not None:
+            rows = vertices(trace.ys, trace.run_ends, trace.width_px)
+        xs_pix, ys_pix = _at_steps(cols, rows, x_axis)
         xs = np.round(np.asarray(x_axis.to_value(xs_pix))).astype(float)
     else:
         xs_pix, ys_pix = cols[ok], trace.ys[ok]
@@ -47,3 +51,19 @@ def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis) -> tuple[np.ndarra
             out[i] = ys[near[np.argmin(np.abs(near - j))]]
     keep = np.isfinite(out)
     return px[keep], out[keep]
+
+
+def vertices(ys: np.ndarray, ends: np.ndarray, width: float) -> np.ndarray:
+    """Where a column is a local peak or trough the data point is at the far end of the
+    column's run, not its middle: a zig-zag line fills the column from one vertex to the next."""
+    out = ys.copy()
+    half = (width - 1) / 2
+    for j in range(1, len(ys) - 1):
+        top, bottom = ends[j]
+        if not np.isfinite(ys[j - 1:j + 2]).all() or not np.isfinite(top) or bottom - top + 1 <= width + 1:
+            continue
+        if ys[j] < min(ys[j - 1], ys[j + 1]):
+            out[j] = top + half
+        elif ys[j] > max(ys[j - 1], ys[j + 1]):
+            out[j] = bottom - half
+    return out

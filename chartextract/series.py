@@ -40,6 +40,7 @@ class Trace:
     mask: np.ndarray | None = field(default=None, repr=False)  # pixels of the line, plot-local
     handles: list[Box] = field(default_factory=list)  # legend strokes of this colour (image coords)
     ambiguous: float = 0.0  # share of the line's columns where it had several runs to choose from
+    run_ends: np.ndarray | None = field(default=None, repr=False)  # (n, 2) top/bottom row of each column's run
 
     @property
     def coverage(self) -> float:
@@ -78,10 +79,11 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         mask = _remove_boxes(mask, handles) & ~inside
         if mask.sum() < 10 or _looks_like_text(mask):
             continue
-        ys, width, ambiguous = _trace(mask, alpha, occluders=(labels >= 0) & ~mask)
+        ys, ends, width, ambiguous = _trace(mask, alpha, occluders=(labels >= 0) & ~mask)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, mask=mask, ambiguous=ambiguous,
+                  run_ends=ends + y0 + m,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
         if t.coverage < 0.04 or _is_area(mask, ys):
             continue
@@ -257,13 +259,15 @@ def _runs(col: np.ndarray, occluder: np.ndarray) -> list[tuple[int, int]]:
     return merged
 
 
-def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """One row per column: the alpha-weighted centre of the run that follows the line."""
+def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray):
+    """One row per column: the alpha-weighted centre of the run that follows the line; also
+    each column's run ends, the stroke width and the share of ambiguous columns."""
     h, w = mask.shape
     runs = [_runs(mask[:, j], occluders[:, j]) for j in range(w)]
     heights = [b - a + 1 for r in runs if len(r) == 1 for a, b in r]
-    width = float(np.median(heights)) if heights else 1.0
+    width = float(np.percentile(heights, 25)) if heights else 1.0  # steep columns run taller
     ys = np.full(w, np.nan)
+    chosen: list[tuple[int, int] | None] = [None] * w
     anchors = np.full(w, np.nan)
     for j, r in enumerate(runs):
         if len(r) == 1:
@@ -273,13 +277,14 @@ def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray) -> tuple[
         if not r:
             continue
         if len(r) == 1:
-            ys[j] = anchors[j]
+            ys[j], chosen[j] = anchors[j], r[0]
             continue
         guess = np.interp(j, known, anchors[known]) if len(known) else h / 2
-        a, b = min(r, key=lambda ab: min(abs(ab[0] - guess), abs(ab[1] - guess)))
-        ys[j] = _center(alpha[:, j], mask[:, j], (a, b))
+        chosen[j] = min(r, key=lambda ab: min(abs(ab[0] - guess), abs(ab[1] - guess)))
+        ys[j] = _center(alpha[:, j], mask[:, j], chosen[j])
     present = [len(r) for r in runs if r]
-    return ys, width, float(np.mean([n > 1 for n in present])) if present else 0.0
+    ends = np.array([c if c is not None else (np.nan, np.nan) for c in chosen], dtype=float).reshape(-1, 2)
+    return ys, ends, width, float(np.mean([n > 1 for n in present])) if present else 0.0
 
 
 def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:
