@@ -117,7 +117,7 @@ def _draw_panel(draw: ImageDraw.ImageDraw, panel: Panel, font, scale: float) -> 
     color = ERROR_RGB if panel.error else BOX_RGB
     draw.rectangle((x0, y0, x1, y1), outline=color, width=lw)
     tag = f"panel {panel.index}" + (": not read" if panel.error else "")
-    _label(draw, (x0, y0 - lw), tag, font, color, anchor="ld")  # above the box: ticks sit inside
+    _label(draw, (x1, y0 - lw), tag, font, color, anchor="rd")  # above the right end: y ticks are left
     if panel.error:  # its fits, if any, were not used for data
         return
     arm = int(round(4 * scale))
