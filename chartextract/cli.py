@@ -114,6 +114,8 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     except (ChartError, OSError) as exc:
         return _fail(args.image, exc)
     sys.stdout.write(chart.describe())
+    for w in chart.warnings():
+        print(f"chartextract: {args.image}: warning: {w}", file=sys.stderr)
     return 0
 
 

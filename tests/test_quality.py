@@ -101,3 +101,11 @@ def test_cli_and_description_warn_about_a_doubtful_series(monkeypatch, tmp_path,
     assert "warning: panel 0 (Loss): only 2 ticks on the y axis" in err
     md = (tmp_path / "fig.md").read_text()
     assert "covers only 30% of the plot width" in md  # the description does not present it as certain
+
+
+def test_describe_command_warns_on_stderr(monkeypatch, capsys):
+    monkeypatch.setattr(pipeline, "extract", lambda source, options=None: _chart_with_doubts())
+    assert cli.main(["describe", "fig.png"]) == 0
+    out, err = capsys.readouterr()
+    assert "### Overview" in out and "covers only 30% of the plot width" in out
+    assert "chartextract: fig.png: warning: panel 0 series 'val': covers only 30% of the plot width" in err
