@@ -15,7 +15,7 @@ import numpy as np
 from .calibration import fit_axis
 from .layout import PlotArea
 from .model import Axis, Tick
-from .ocr import Word, glyph_height, page_grey, read_rotated
+from .ocr import Word, glyph_height, page_grey, read_rotated, read_strip
 from .options import Options
 from .ticklabels import parse_label, parse_offset, parse_pow10
 
@@ -66,17 +66,38 @@ def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Optio
     ytick_left = min([l.word.x0 for l in ylabels], default=x0)
     ylabel = _rotated_label(grey, (bx0, y0, int(ytick_left) - 1, y1), gh)
 
-    errors = []
-    y_axis = _calibrate(ylabels, lambda w: w.cy, _tick_positions(grey, area.plot_box, "y"),
-                        (y1, y0), ylabel, y_mult, options.yscale, options.yrange, gh, errors, "y")
-    x_axis = _calibrate(xlabels, lambda w: w.cx, _tick_positions(grey, area.plot_box, "x"),
-                        (x0, x1), xlabel, x_mult, options.xscale, options.xrange, gh, errors, "x")
+    errors: list[str] = []
+    y_marks, x_marks = _tick_positions(grey, area.plot_box, "y"), _tick_positions(grey, area.plot_box, "x")
+
+    def fit_y(labels: list[_Label], errs: list[str]) -> Axis | None:
+        return _calibrate(labels, lambda w: w.cy, y_marks, (y1, y0), ylabel, y_mult,
+                          options.yscale, options.yrange, gh, errs, "y")
+
+    def fit_x(labels: list[_Label], errs: list[str]) -> Axis | None:
+        return _calibrate(labels, lambda w: w.cx, x_marks, (x0, x1), xlabel, x_mult,
+                          options.xscale, options.xrange, gh, errs, "x")
+
+    y_axis = _with_second_look(fit_y, ylabels, lambda: _y_tick_labels(read_strip(
+        img, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), area.plot_box, gh), area.plot_box, gh), errors)
+    x_axis = _with_second_look(fit_x, xlabels, lambda: _x_tick_labels(read_strip(
+        img, (x0 - 2 * gh, y1, x1 + 2 * gh, y1 + 3 * gh), area.plot_box, gh), area.plot_box, gh), errors)
     x_is_step = bool(x_axis and x_axis.scale == "linear" and x_axis.ticks
                      and all(float(t.value).is_integer() and t.value >= 0 for t in x_axis.ticks)
                      and (STEP_WORDS.search(xlabel) or not xlabel))
     confs = [l.word.conf for l in ylabels + xlabels]
     return AxesReading(x_axis, y_axis, title, x_is_step, "; ".join(errors) or None,
                        float(np.mean(confs)) if confs else -1.0)
+
+
+def _with_second_look(fit, labels: list[_Label], reread, errors: list[str]) -> Axis | None:
+    """Fit an axis; when that fails, read its label strip again more closely and retry."""
+    first_errors: list[str] = []
+    axis = fit(labels, first_errors)
+    if axis is None and first_errors:
+        retry_errors: list[str] = []
+        axis = fit(reread(), retry_errors)
+        errors.extend(first_errors if axis is None else [])
+    return axis
 
 
 def _numeric(words: list[Word]) -> list[_Label]:

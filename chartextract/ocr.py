@@ -77,15 +77,33 @@ def read_words(img: np.ndarray, blank: list[Box], keep: list[Box] = ()) -> list[
     """Words outside the ``blank`` boxes (and inside any ``keep`` box), with confidences."""
     check_tesseract()
     grey = page_grey(img)
-    masked = grey.copy()
-    for x0, y0, x1, y1 in blank:
-        masked[max(0, y0 - 1):y1 + 2, max(0, x0 - 1):x1 + 2] = 255
-    gh = glyph_height(masked)
-    for box in blank:
-        _erase_tick_marks(masked, box, int(round(1.2 * gh)))
+    masked, gh = _mask_plots(grey, blank)
     for x0, y0, x1, y1 in keep:
         masked[y0:y1, x0:x1] = grey[y0:y1, x0:x1]
     return ocr_words(masked, float(np.clip(TARGET_GLYPH_PX / gh, 1.0, 4.0)))
+
+
+def read_strip(img: np.ndarray, strip: Box, plot_box: Box, gh: float) -> list[Word]:
+    """A second, closer reading of one strip of tick labels, as a block of text at a larger
+    scale: it finds lone digits and exponents that the sparse whole-image pass misses."""
+    masked, _ = _mask_plots(page_grey(img), [plot_box])
+    x0, y0, x1, y1 = (int(v) for v in strip)
+    x0, y0 = max(0, x0), max(0, y0)
+    crop = masked[y0:y1, x0:x1]
+    if crop.size == 0 or (crop < 128).sum() < 5:
+        return []
+    return ocr_words(crop, float(np.clip(1.5 * TARGET_GLYPH_PX / gh, 1.0, 6.0)), psm=6, offset=(x0, y0))
+
+
+def _mask_plots(grey: np.ndarray, boxes: list[Box]) -> tuple[np.ndarray, float]:
+    """Blank the plot areas and their tick marks; also return the typical glyph height."""
+    masked = grey.copy()
+    for x0, y0, x1, y1 in boxes:
+        masked[max(0, y0 - 1):y1 + 2, max(0, x0 - 1):x1 + 2] = 255
+    gh = glyph_height(masked)
+    for box in boxes:
+        _erase_tick_marks(masked, box, int(round(1.2 * gh)))
+    return masked, gh
 
 
 def _erase_tick_marks(grey: np.ndarray, box: Box, max_len: int) -> None:
@@ -99,14 +117,17 @@ def _erase_tick_marks(grey: np.ndarray, box: Box, max_len: int) -> None:
         lo, hi = (y0, y1) if horizontal else (x0, x1)
         start = {"left": x0 - 2, "right": x1 + 2, "top": y0 - 2, "bottom": y1 + 2}[side]
         step = -1 if side in ("left", "top") else 1
-        for i in range(max(2, lo - 3), min(n_rows - 2, hi + 4)):
+        for i in range(max(3, lo - 3), min(n_rows - 3, hi + 4)):
+            first = start  # step over the spine: ink above and below as well
+            while abs(first - start) < 3 and 0 <= first < n_cols and (g[i - 3:i + 4, first] < 200).all():
+                first += step
             n = 0
-            while n <= max_len and 0 <= start + step * n < n_cols and g[i, start + step * n] < 200:
+            while n <= max_len and 0 <= first + step * n < n_cols and g[i, first + step * n] < 200:
                 n += 1
             if not 0 < n <= max_len:
                 continue
-            cols = [start + step * k for k in range(n)]
-            if (g[i - 2, cols] >= 200).all() and (g[i + 2, cols] >= 200).all():
+            cols = [first + step * k for k in range(n)]
+            if (g[i - 3, cols] >= 200).all() and (g[i + 3, cols] >= 200).all():
                 g[i, cols] = 255
 
 
