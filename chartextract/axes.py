@@ -69,13 +69,16 @@ def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Optio
     errors: list[str] = []
     y_marks, x_marks = _tick_positions(grey, area.plot_box, "y"), _tick_positions(grey, area.plot_box, "x")
 
+    yscale = options.yscale or ("log" if _log_spaced(_tick_positions(grey, area.plot_box, "y", 0.4)) else None)
+    xscale = options.xscale or ("log" if _log_spaced(_tick_positions(grey, area.plot_box, "x", 0.4)) else None)
+
     def fit_y(labels: list[_Label], errs: list[str]) -> Axis | None:
         return _calibrate(labels, lambda w: w.cy, y_marks, (y1, y0), ylabel, y_mult,
-                          options.yscale, options.yrange, gh, errs, "y")
+                          yscale, options.yrange, gh, errs, "y")
 
     def fit_x(labels: list[_Label], errs: list[str]) -> Axis | None:
         return _calibrate(labels, lambda w: w.cx, x_marks, (x0, x1), xlabel, x_mult,
-                          options.xscale, options.xrange, gh, errs, "x")
+                          xscale, options.xrange, gh, errs, "x")
 
     y_axis = _with_second_look(fit_y, ylabels, lambda: _y_tick_labels(read_strip(
         img, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), area.plot_box, gh), area.plot_box, gh), errors)
@@ -167,7 +170,7 @@ def _text_line_above(words: list[Word], box, used: set[int], gh: float) -> str:
     x0, y0, x1, _ = box
     above = [w for w in words if id(w) not in used and w.y1 <= y0 + 2 and x0 - gh <= w.cx <= x1 + gh
              and parse_offset(w.text) is None]
-    lines = _lines(above, gh)
+    lines = [line for line in _lines(above, gh) if _is_wordy(line)]
     return _join(lines[-1]) if lines else ""
 
 
@@ -187,15 +190,34 @@ def _rotated_label(grey: np.ndarray, strip, gh: float) -> str:
     crop = grey[sy0:sy1, max(0, sx0):sx1]
     if crop.size == 0 or (crop < 128).sum() < 10:
         return ""
-    return _clean_label(read_rotated(crop, scale=float(np.clip(26 / gh, 1.0, 4.0))))
+    words = [w for w in read_rotated(crop, scale=float(np.clip(26 / gh, 1.0, 4.0))) if w.conf >= 50]
+    lines = [line for line in _lines(words, gh) if _is_wordy(line)]
+    best = max(lines, key=lambda line: sum(c.isalpha() for w in line for c in w.text), default=[])
+    return _join(best).strip(" |_-")
 
 
-def _clean_label(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip(" |_-")
+def _is_wordy(line: list[Word]) -> bool:
+    """A line of words (a label or title), not stray digits or OCR noise."""
+    text = "".join(w.text for w in line)
+    return sum(c.isalpha() for c in text) >= max(2, 0.5 * len(text))
 
 
-def _tick_positions(grey: np.ndarray, box, axis: str) -> np.ndarray:
-    """Pixel positions of tick marks just outside the axis, else just inside, else gridlines."""
+def _log_spaced(marks: np.ndarray) -> bool:
+    """Tick marks of a log axis: within each decade the gaps shrink steadily (1-2 is the
+    widest, 9-10 the narrowest), so some run of five gaps is monotonic and spans 3x."""
+    gaps = np.diff(np.sort(marks))
+    for d in (gaps, gaps[::-1]):
+        run = 1
+        for k in range(1, len(d)):
+            run = run + 1 if d[k] < d[k - 1] - 0.3 else 1
+            if run >= 5 and d[k - run + 1] >= 3 * d[k]:
+                return True
+    return False
+
+
+def _tick_positions(grey: np.ndarray, box, axis: str, need_out: float = 0.6) -> np.ndarray:
+    """Pixel positions of tick marks just outside the axis, else just inside, else gridlines;
+    ``need_out`` lower finds the short minor ticks too."""
     x0, y0, x1, y1 = box
     if axis == "y":
         strips = (grey[y0:y1 + 1, max(0, x0 - 5):max(0, x0 - 1)], grey[y0:y1 + 1, x0 + 2:x0 + 6],
@@ -205,7 +227,7 @@ def _tick_positions(grey: np.ndarray, box, axis: str) -> np.ndarray:
         strips = (grey[y1 + 2:y1 + 6, x0:x1 + 1].T, grey[max(0, y1 - 5):max(0, y1 - 1), x0:x1 + 1].T,
                   grey[y0 + 3:y1 - 3, x0:x1 + 1].T)
         offset = x0
-    for strip, need, contrast in zip(strips, (0.6, 0.75, 0.6), (25, 25, 6)):
+    for strip, need, contrast in zip(strips, (need_out, max(need_out, 0.75), 0.6), (25, 25, 6)):
         if strip.size == 0:
             continue
         depth = np.abs(strip.astype(float) - np.median(strip))

@@ -28,10 +28,18 @@ def hex_to_rgb(text: str) -> tuple[int, int, int]:
     return int(h[1:3], 16), int(h[3:5], 16), int(h[5:7], 16)
 
 
-def to_lab(rgb: np.ndarray) -> np.ndarray:
-    """CIE Lab of uint8 RGB values of any leading shape (..., 3)."""
-    arr = np.asarray(rgb, dtype=np.float64).reshape(-1, 1, 3) / 255.0
-    return rgb2lab(arr).reshape(np.shape(rgb))
+def to_lab(rgb: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """CIE Lab (float32) of uint8 RGB values of any leading shape (..., 3).
+
+    Converted a million pixels at a time, so a 12-megapixel chart needs tens of
+    megabytes of scratch memory rather than a gigabyte.
+    """
+    flat = np.asarray(rgb).reshape(-1, 3)
+    out = np.empty(flat.shape, dtype=np.float32)
+    for i in range(0, len(flat), chunk):
+        part = flat[i:i + chunk].astype(np.float32).reshape(-1, 1, 3) / 255.0
+        out[i:i + chunk] = rgb2lab(part).reshape(-1, 3)
+    return out.reshape(np.shape(rgb))
 
 
 def delta_e(rgb1, rgb2) -> float:

@@ -1,6 +1,9 @@
 """Name each trace from its legend: the text beside the short stroke of its colour."""
 from __future__ import annotations
 
+import cv2
+import numpy as np
+
 from .ocr import Word
 from .series import Box, Trace
 
@@ -15,9 +18,29 @@ def legend_text_boxes(traces: list[Trace], plot_box: Box) -> list[Box]:
             for t in traces for hx0, hy0, hx1, hy1 in t.handles]
 
 
-def name_traces(traces: list[Trace], words: list[Word], fallback: str) -> list[str]:
-    """One name per trace: its legend text, else ``fallback`` (numbered when several)."""
-    names = [next((n for h in t.handles if (n := _text_beside(h, words))), "") for t in traces]
+def outside_handles(img: np.ndarray, bbox: Box, plot_box: Box, rgb: tuple[int, int, int]) -> list[Box]:
+    """Short flat strokes of one colour in the panel but outside its plot area: a legend
+    placed beside the plot (ggplot, Vega-Lite)."""
+    bx0, by0, bx1, by1 = bbox
+    region = img[by0:by1, bx0:bx1].astype(np.float32)
+    bg = np.median(region.reshape(-1, 3), axis=0)
+    d = np.array(rgb, dtype=np.float32) - bg
+    p = region - bg
+    a = (p @ d) / max(float(d @ d), 1e-6)  # how far along the blend from background to colour
+    near = ((a > 0.5) & (np.linalg.norm(p - a[..., None] * d, axis=2) < 30)).astype(np.uint8)
+    px0, py0, px1, py1 = plot_box
+    near[max(0, py0 - by0 - 2):max(0, py1 - by0 + 3), max(0, px0 - bx0 - 2):max(0, px1 - bx0 + 3)] = 0
+    _n, _lab, stats, _c = cv2.connectedComponentsWithStats(near, connectivity=8)
+    return [(int(x + bx0), int(y + by0), int(x + w + bx0), int(y + h + by0))
+            for x, y, w, h, a in stats[1:] if 8 <= w <= 60 and h <= max(6, w / 3) and a >= 0.5 * w * h]
+
+
+def name_traces(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace], words: list[Word],
+                fallback: str) -> list[str]:
+    """One name per trace: the text beside its legend stroke (inside the plot area or beside
+    it), else ``fallback`` (numbered when several)."""
+    names = [next((n for h in (t.handles or outside_handles(img, bbox, plot_box, t.rgb))
+                   if (n := _text_beside(h, words))), "") for t in traces]
     unnamed = [i for i, n in enumerate(names) if not n]
     for k, i in enumerate(unnamed):
         names[i] = f"{fallback} {k + 1}" if len(unnamed) > 1 else fallback
@@ -25,14 +48,16 @@ def name_traces(traces: list[Trace], words: list[Word], fallback: str) -> list[s
 
 
 def _text_beside(handle: Box, words: list[Word]) -> str:
-    """The words on the stroke's line, right of it (most engines) or else left of it (gnuplot)."""
+    """The words on the stroke's line, right of it (most engines) or else left of it (gnuplot):
+    the nearest word within reach, then its neighbours while the gaps stay word-sized."""
     x0, y0, x1, y1 = handle
     cy = (y0 + y1) / 2
     row = [w for w in words if abs(w.cy - cy) <= max(6.0, 0.7 * w.height) and w.conf >= 30]
-    right = sorted((w for w in row if 0 <= w.x0 - x1 <= 40), key=lambda w: w.x0)
-    left = sorted((w for w in row if 0 <= x0 - w.x1 <= 40), key=lambda w: -w.x1)
-    for side, gap in ((right, lambda a, b: b.x0 - a.x1), (left, lambda a, b: a.x0 - b.x1)):
-        if not side:
+    right = sorted((w for w in row if w.x0 >= x1 - 2), key=lambda w: w.x0)
+    left = sorted((w for w in row if w.x1 <= x0 + 2), key=lambda w: -w.x1)
+    for side, gap, first_gap in ((right, lambda a, b: b.x0 - a.x1, lambda w: w.x0 - x1),
+                                 (left, lambda a, b: a.x0 - b.x1, lambda w: x0 - w.x1)):
+        if not side or first_gap(side[0]) > 40:
             continue
         kept = [side[0]]
         for w in side[1:]:

@@ -149,8 +149,7 @@ def ocr_words(grey: np.ndarray, scale: float, psm: int = 11, offset: tuple[float
     return words
 
 
-def read_rotated(grey_strip: np.ndarray, scale: float) -> str:
-    """Text of a strip whose words run bottom-to-top (a y-axis label)."""
-    rot = cv2.rotate(grey_strip, cv2.ROTATE_90_CLOCKWISE)
-    words = ocr_words(rot, scale, psm=6)
-    return " ".join(w.text for w in words if w.conf > 30)
+def read_rotated(grey_strip: np.ndarray, scale: float) -> list[Word]:
+    """Words of a strip whose text runs bottom-to-top (a y-axis label), in the rotated
+    strip's coordinates (so they read left to right in lines)."""
+    return ocr_words(cv2.rotate(grey_strip, cv2.ROTATE_90_CLOCKWISE), scale, psm=6)

@@ -62,7 +62,8 @@ def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace]
         return panel
     if options.series_colors:
         traces = [t for t in traces if _color_wanted(t, options.series_colors)]
-    names = name_traces(traces, words, fallback=axes.y_axis.label or panel.title or "series")
+    names = name_traces(img, area.bbox, area.plot_box, traces, words,
+                        fallback=axes.y_axis.label or panel.title or "series")
     doubts = duplicate_warnings(traces, names)
     panel.series = [_to_series(t, n, axes, d) for t, n, d in zip(traces, names, doubts)]
     panel.series = [s for s in panel.series if len(s.x)]

@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import colorsys
 from dataclasses import dataclass, field
 
 import cv2
@@ -56,7 +57,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         return []
     lab = to_lab(crop)
     bg_rgb = _dominant_color(crop)
-    bg = to_lab(np.array(bg_rgb, dtype=np.uint8))
+    bg = to_lab(np.array(bg_rgb, dtype=np.uint8)).astype(np.float32)
     dist = np.linalg.norm(lab - bg, axis=2)
     ink = dist > INK_DE
     ink &= ~_gridline_pixels(lab, ink)
@@ -325,7 +326,8 @@ def _drop_halos(traces: list[Trace], bg: np.ndarray) -> list[Trace]:
     traces = sorted(traces, key=lambda t: -np.isfinite(t.ys).sum())
     kept: list[Trace] = []
     for t in traces:
-        if not any(_runs_along(t, k, 1.5) or (_is_blend(t.rgb, k.rgb, bg) and _runs_along(t, k, max(3.0, 2 * k.width_px)))
+        if not any(_runs_along(t, k, 1.5) or ((_is_blend(t.rgb, k.rgb, bg) or _same_hue(t.rgb, k.rgb))
+                                               and _runs_along(t, k, max(3.0, 2 * k.width_px)))
                    for k in kept):
             kept.append(t)
     return kept
@@ -335,6 +337,14 @@ def _runs_along(t: Trace, k: Trace, max_dist: float) -> bool:
     both = np.isfinite(t.ys) & np.isfinite(k.ys)
     return bool(both.sum() >= 0.6 * np.isfinite(t.ys).sum()
                 and np.median(np.abs(t.ys[both] - k.ys[both])) < max_dist)
+
+
+def _same_hue(a, b) -> bool:
+    """Two saturated colours of one hue: JPEG ringing splits one line into such shades."""
+    ha, sa, _ = colorsys.rgb_to_hsv(*(np.asarray(a, float) / 255))
+    hb, sb, _ = colorsys.rgb_to_hsv(*(np.asarray(b, float) / 255))
+    dh = min(abs(ha - hb), 1 - abs(ha - hb)) * 360
+    return bool(sa > 0.3 and sb > 0.3 and dh < 20)
 
 
 def _is_blend(rgb, strong_rgb, bg: np.ndarray) -> bool:
