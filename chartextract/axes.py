@@ -46,11 +46,18 @@ class _Label:
     pow10: list[float]  # readings as 10^k, for log axes
 
 
-def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Options) -> AxesReading:
-    """Calibrate both axes of ``area`` from ``words`` (all words on the image)."""
+def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Options,
+              claimed: set[int] | None = None) -> AxesReading:
+    """Calibrate both axes of ``area`` from ``words`` (all words on the image).
+
+    ``claimed`` holds ids of words that earlier panels used (their axis labels); they are
+    not read again here, and this panel's own words are added to it.
+    """
+    claimed = set() if claimed is None else claimed
     x0, y0, x1, y1 = area.plot_box
     bx0, by0, bx1, by1 = area.bbox
-    local = [w for w in words if bx0 - 2 <= w.cx <= bx1 + 2 and by0 - 2 <= w.cy <= by1 + 2]
+    local = [w for w in words if bx0 - 2 <= w.cx <= bx1 + 2 and by0 - 2 <= w.cy <= by1 + 2
+             and id(w) not in claimed]
     grey = page_grey(img)
     gh = max(6.0, float(np.median([w.height for w in local])) if local else glyph_height(grey))
 
@@ -62,7 +69,10 @@ def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Optio
     x_mult = _offset_multiplier(local, used, near=(x1, y1), above=False, gh=gh)
     title = _text_line_above(local, area.plot_box, used, gh)
     x_tick_bottom = max([l.word.y1 for l in xlabels], default=y1)
-    xlabel = _text_line_below(local, area.plot_box, x_tick_bottom, used, gh)
+    xlabel_words = _text_line_below(local, area.plot_box, x_tick_bottom, used, gh)
+    xlabel = _join(xlabel_words)
+    claimed.update(id(w) for w in xlabel_words)
+    claimed.update(used)
     ytick_left = min([l.word.x0 for l in ylabels], default=x0)
     ylabel = _rotated_label(grey, (bx0, y0, int(ytick_left) - 1, y1), gh)
 
@@ -174,12 +184,12 @@ def _text_line_above(words: list[Word], box, used: set[int], gh: float) -> str:
     return _join(lines[-1]) if lines else ""
 
 
-def _text_line_below(words: list[Word], box, below_y: float, used: set[int], gh: float) -> str:
+def _text_line_below(words: list[Word], box, below_y: float, used: set[int], gh: float) -> list[Word]:
     x0, _, x1, _ = box
     below = [w for w in words if id(w) not in used and w.y0 >= below_y - 1 and x0 - gh <= w.cx <= x1 + gh
              and parse_offset(w.text) is None and w.y0 <= below_y + 4 * gh]
     lines = _lines(below, gh)
-    return _join(lines[0]) if lines else ""
+    return lines[0] if lines else []
 
 
 def _rotated_label(grey: np.ndarray, strip, gh: float) -> str:
@@ -204,13 +214,13 @@ def _is_wordy(line: list[Word]) -> bool:
 
 def _log_spaced(marks: np.ndarray) -> bool:
     """Tick marks of a log axis: within each decade the gaps shrink steadily (1-2 is the
-    widest, 9-10 the narrowest), so some run of five gaps is monotonic and spans 3x."""
+    widest, 9-10 the narrowest, 6.5x less), so some run of seven gaps shrinks by 4x."""
     gaps = np.diff(np.sort(marks))
     for d in (gaps, gaps[::-1]):
         run = 1
         for k in range(1, len(d)):
             run = run + 1 if d[k] < d[k - 1] - 0.3 else 1
-            if run >= 5 and d[k - run + 1] >= 3 * d[k]:
+            if run >= 7 and d[k - run + 1] >= 4 * d[k]:
                 return True
     return False
 
@@ -268,7 +278,9 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
     if scale != "linear":
         cands += [(i, v) for i, l in enumerate(labels) for v in l.pow10]
     pixels = _tick_pixels([pos(labels[i].word) for i, _ in cands], marks, 0.6 * gh)
-    fit = fit_axis(pixels, [v for _, v in cands], tol, scale, groups=[i for i, _ in cands])
+    n_plain = sum(l.value is not None for l in labels)
+    fit = fit_axis(pixels, [v for _, v in cands], tol, scale, groups=[i for i, _ in cands],
+                   plain=[k < n_plain for k in range(len(cands))])
     if fit is None or len(fit.inliers) < 2:
         found = len(labels)
         errors.append(f"{name} axis: could not read enough tick labels ({found} numeric label"

@@ -26,15 +26,17 @@ class Fit:
 
 
 def fit_axis(pixels: list[float], values: list[float], tol_px: float, scale: str | None = None,
-             groups: list[int] | None = None) -> Fit | None:
+             groups: list[int] | None = None, plain: list[bool] | None = None) -> Fit | None:
     """Best robust fit over the allowed scales, or None when fewer than two ticks agree.
 
     ``groups`` marks candidate readings of the same label: a fit counts each label once
-    and keeps at most one reading of it.
+    and keeps at most one reading of it; between equally good fits, the one using more
+    ``plain`` readings (the label's text as printed, not a reinterpretation) wins.
     """
     groups = list(range(len(values))) if groups is None else groups
+    plain = [True] * len(values) if plain is None else plain
     scales = [scale] if scale else ["linear", "log"]
-    fits = [f for s in scales if (f := _fit_one(pixels, values, tol_px, s, groups)) is not None]
+    fits = [f for s in scales if (f := _fit_one(pixels, values, tol_px, s, groups, plain)) is not None]
     if not fits:
         return None
     # a log axis must explain strictly more ticks than a linear one (or be forced)
@@ -42,22 +44,23 @@ def fit_axis(pixels: list[float], values: list[float], tol_px: float, scale: str
 
 
 def _fit_one(pixels: list[float], values: list[float], tol_px: float, scale: str,
-             groups: list[int]) -> Fit | None:
+             groups: list[int], plain: list[bool]) -> Fit | None:
     p = np.asarray(pixels, dtype=float)
     v = np.asarray(values, dtype=float)
     g = np.asarray(groups)
+    pl = np.asarray(plain, dtype=bool)
     if scale == "log":
         if np.any(v <= 0):
             keep = v > 0
             idx_map = np.flatnonzero(keep)
-            p, v, g = p[keep], v[keep], g[keep]
+            p, v, g, pl = p[keep], v[keep], g[keep], pl[keep]
         else:
             idx_map = np.arange(len(v))
         t = np.log10(v) if len(v) else v
     else:
         idx_map = np.arange(len(v))
         t = v
-    best: tuple[int, float, np.ndarray] | None = None
+    best: tuple[tuple[int, int, float], np.ndarray] | None = None
     for i, j in itertools.combinations(range(len(t)), 2):
         if p[i] == p[j] or t[i] == t[j] or g[i] == g[j]:
             continue
@@ -65,12 +68,12 @@ def _fit_one(pixels: list[float], values: list[float], tol_px: float, scale: str
         b = t[i] - a * p[i]
         err = np.abs((t - b) / a - p)
         inl = _best_per_group(np.flatnonzero(err <= tol_px), err, g)
-        score = (len(inl), -float(err[inl].sum()))
-        if best is None or score > (best[0], best[1]):
-            best = (len(inl), -float(err[inl].sum()), inl)
-    if best is None or best[0] < 2:
+        score = (len(inl), int(pl[inl].sum()), -round(float(err[inl].sum()), 2))
+        if best is None or score > best[0]:
+            best = (score, inl)
+    if best is None or best[0][0] < 2:
         return None
-    inl = best[2]
+    inl = best[1]
     a, b = np.polyfit(p[inl], t[inl], 1)
     if a == 0 or not math.isfinite(a):
         return None

@@ -149,7 +149,7 @@ def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
     h, w = grey.shape[:2]
     dy = np.abs(np.diff(grey, axis=0)).max(axis=2) >= EDGE_THRESHOLD  # (h-1, w)
     dx = np.abs(np.diff(grey, axis=1)).max(axis=2) >= EDGE_THRESHOLD  # (h, w-1)
-    min_len = max(MIN_PLOT_SIDE, int(0.04 * min(h, w)))
+    min_len = max(30, int(0.03 * min(h, w)))  # legend frames are shorter than plot sides
     gap = max(10, int(0.02 * max(h, w)))
     hsegs = _runs(dy.astype(np.uint8), min_len, gap, horizontal=True)
     vsegs = _runs(dx.astype(np.uint8), min_len, gap, horizontal=False)
@@ -301,8 +301,9 @@ def _assign_bboxes(areas: list[PlotArea], w: int, h: int) -> None:
                 left = max(left, ox1 + (x0 - ox1) // 6)
             if v_overlap and ox0 >= x1:
                 right = min(right, x1 + (ox0 - x1) // 6)
+            # x tick labels and the x label sit below their plot, a title just above its own
             if h_overlap and oy1 <= y0:
-                top = max(top, (oy1 + y0) // 2)
+                top = max(top, oy1 + (7 * (y0 - oy1)) // 10)
             if h_overlap and oy0 >= y1:
-                bottom = min(bottom, (y1 + oy0) // 2)
+                bottom = min(bottom, y1 + (7 * (oy0 - y1)) // 10)
         a.bbox = (left, top, right, bottom)

@@ -43,16 +43,20 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     traces = [find_traces(img, a.plot_box, exclude=a.inner_boxes) for a in areas]
     keep = [b for a, ts in zip(areas, traces) for b in a.inner_boxes + legend_text_boxes(ts, a.plot_box)]
     words = read_words(img, [a.plot_box for a in areas], keep)
-    panels = [_read_panel(img, i, area, ts, words, options) for i, (area, ts) in enumerate(zip(areas, traces))]
+    traces = [[t for t in ts if not _mostly_text(t, words)] for ts in traces]
+    claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
+    panels = [_read_panel(img, i, area, ts, words, options, claimed)
+              for i, (area, ts) in enumerate(zip(areas, traces))]
     if all(p.error for p in panels):
         reasons = "; ".join(sorted({p.error or "" for p in panels}))
         raise ChartError(f"no readable chart: {reasons}")
     return Chart(source=name, width=img.shape[1], height=img.shape[0], panels=panels, image=img)
 
 
-def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace], words: list[Word], options: Options) -> Panel:
+def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace], words: list[Word],
+                options: Options, claimed: set[int]) -> Panel:
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
-    axes: AxesReading = read_axes(img, area, words, options)
+    axes: AxesReading = read_axes(img, area, words, options, claimed)
     panel.title = axes.title
     panel.x_axis, panel.y_axis = axes.x_axis, axes.y_axis
     panel.x_is_step = axes.x_is_step
@@ -70,6 +74,19 @@ def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace]
     if not panel.series:
         panel.error = "no data line found in the plot area"
     return panel
+
+
+def _mostly_text(trace: Trace, words: list[Word]) -> bool:
+    """A 'line' whose points lie inside words OCR read with confidence: legend or annotation text."""
+    cols = np.flatnonzero(np.isfinite(trace.ys))
+    if not len(cols):
+        return True
+    xs, ys = cols + trace.x0, trace.ys[cols]
+    inside = np.zeros(len(cols), dtype=bool)
+    for w in words:
+        if w.conf >= 50 and len(w.text) >= 2:
+            inside |= (xs >= w.x0 - 2) & (xs <= w.x1 + 2) & (ys >= w.y0 - 2) & (ys <= w.y1 + 2)
+    return bool(inside.mean() >= 0.5)
 
 
 def _color_wanted(trace: Trace, wanted: tuple[str, ...]) -> bool:

@@ -86,7 +86,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, mask=mask, ambiguous=ambiguous,
                   run_ends=ends + y0 + m,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
-        if t.coverage < 0.04 or _is_area(mask, ys):
+        if t.coverage < 0.04 or _is_area(mask, ys) or _erratic(ys, mask.shape[0]):
             continue
         traces.append(t)
     return _drop_halos(traces, np.array(bg_rgb, dtype=float))
@@ -233,7 +233,7 @@ def _looks_like_text(mask: np.ndarray) -> bool:
     h, w = mask.shape
     ys, xs = np.nonzero(mask)
     compact = (xs.max() - xs.min()) < 0.4 * w and (ys.max() - ys.min()) < 0.25 * h
-    return bool(compact and stats[:, 2].max() < 0.1 * w)
+    return bool(compact and stats[:, 2].max() < 0.25 * w)
 
 
 def _drop_specks(mask: np.ndarray) -> np.ndarray:
@@ -306,6 +306,14 @@ def _bridge(ys: np.ndarray, max_gap: int) -> np.ndarray:
     return out
 
 
+def _erratic(ys: np.ndarray, h: int) -> bool:
+    """Not a line: from one column to the next the 'trace' jumps across the plot (scattered
+    glyphs, marker edges and crossings that happen to share a colour)."""
+    d = np.abs(np.diff(ys))
+    d = d[np.isfinite(d)]
+    return bool(len(d) and (d > max(8.0, 0.08 * h)).mean() > 0.15)
+
+
 def _is_area(mask: np.ndarray, ys: np.ndarray) -> bool:
     """A filled band or area, not a stroke: most columns are covered over a tall span."""
     col_h = mask.sum(axis=0)
@@ -320,14 +328,19 @@ def _rgb_of(crop: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[int, 
 
 
 def _drop_halos(traces: list[Trace], bg: np.ndarray) -> list[Trace]:
-    """Remove traces that run along a stronger one: the anti-aliased fringe of a line, whose
-    colour is a blend of that line's and the background's. A faint line of the same hue
-    elsewhere in the plot (a raw curve under a smoothed one) is kept."""
+    """Remove traces that run along a stronger one: the anti-aliased fringe of a line (a mix
+    of its colour and the background's), the mix where two lines overlap, or JPEG shades.
+    A faint line of the same hue elsewhere in the plot (a raw curve under a smoothed one)
+    is kept."""
     traces = sorted(traces, key=lambda t: -np.isfinite(t.ys).sum())
     kept: list[Trace] = []
     for t in traces:
-        if not any(_runs_along(t, k, 1.5) or ((_is_blend(t.rgb, k.rgb, bg) or _same_hue(t.rgb, k.rgb))
-                                               and _runs_along(t, k, max(3.0, 2 * k.width_px)))
+        mixes = [bg] + [k.rgb for k in kept]
+        if not any(_runs_along(t, k, 1.5)
+                   or (any(_is_mix(t.rgb, k.rgb, m) for m in mixes if m is not k.rgb)
+                       and _runs_along(t, k, max(3.0, 2 * k.width_px)))
+                   or (_same_hue(t.rgb, k.rgb) and t.coverage < 0.8 * k.coverage
+                       and _runs_along(t, k, max(2.0, k.width_px)))
                    for k in kept):
             kept.append(t)
     return kept
@@ -340,16 +353,17 @@ def _runs_along(t: Trace, k: Trace, max_dist: float) -> bool:
 
 
 def _same_hue(a, b) -> bool:
-    """Two saturated colours of one hue: JPEG ringing splits one line into such shades."""
+    """Two saturated colours of one hue: JPEG ringing splits one line into such shades
+    (patchy ones, unlike a second series in a lighter shade, which is whole)."""
     ha, sa, _ = colorsys.rgb_to_hsv(*(np.asarray(a, float) / 255))
     hb, sb, _ = colorsys.rgb_to_hsv(*(np.asarray(b, float) / 255))
     dh = min(abs(ha - hb), 1 - abs(ha - hb)) * 360
     return bool(sa > 0.3 and sb > 0.3 and dh < 20)
 
 
-def _is_blend(rgb, strong_rgb, bg: np.ndarray) -> bool:
-    """``rgb`` lies between the background and ``strong_rgb`` (an anti-aliasing mix)."""
-    d = np.asarray(strong_rgb, float) - bg
-    p = np.asarray(rgb, float) - bg
+def _is_mix(rgb, strong_rgb, other) -> bool:
+    """``rgb`` lies between ``strong_rgb`` and ``other`` (an anti-aliasing mix)."""
+    d = np.asarray(strong_rgb, float) - np.asarray(other, float)
+    p = np.asarray(rgb, float) - np.asarray(other, float)
     a = float(p @ d / max(float(d @ d), 1e-6))
     return 0.1 < a < 0.9 and float(np.linalg.norm(p - a * d)) < 30
