@@ -45,8 +45,10 @@ def load_image(source: ImageSource) -> np.ndarray:
             img.load()
     except ChartError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ChartError(f"not a readable image ({type(exc).__name__})") from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ChartError(f"image too large: over {MAX_PIXELS:,} pixels (a decompression bomb?)") from exc
+    except UnidentifiedImageError as exc:
+        raise ChartError("not a readable image (unknown or unsupported format)") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ChartError(f"corrupt or truncated image: {exc}") from exc
     return _from_array(_to_rgb(img))

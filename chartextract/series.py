@@ -74,7 +74,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         return []
     labels, alpha = _assign(crop, np.array(bg_rgb, dtype=float), ink, centers)
     masks = [_drop_specks(labels == k) for k in range(len(centers))]
-    all_handles = _pick_handles([_flat_pieces(mk) for mk in masks])
+    all_handles = _pick_handles([_flat_pieces(mk & (alpha >= 0.6)) for mk in masks])  # faded lines under a legend do not join its strokes
     traces = []
     for mask, handles in zip(masks, all_handles):
         mask = _remove_boxes(mask, handles) & ~inside
@@ -201,10 +201,10 @@ def _flat_pieces(mask: np.ndarray) -> list[Box]:
     _lab, stats = _components(mask)
     if len(stats) < 2:
         return []
-    biggest = stats[:, 4].max()
+    total = stats[:, 4].sum()
     w = mask.shape[1]
     return [(int(x), int(y), int(x + cw), int(y + ch)) for x, y, cw, ch, a in stats
-            if 8 <= cw <= 0.2 * w and cw >= 2.5 * ch and a < 0.2 * biggest and a >= 0.6 * cw * max(1, ch - 2)]
+            if 8 <= cw <= 0.2 * w and cw >= 2.5 * ch and a < 0.2 * total and a >= 0.6 * cw * max(1, ch - 2)]
 
 
 def _pick_handles(pieces: list[list[Box]]) -> list[list[Box]]:
