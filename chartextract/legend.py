@@ -19,8 +19,8 @@ def legend_text_boxes(traces: list[Trace], plot_box: Box) -> list[Box]:
 
 
 def outside_handles(img: np.ndarray, bbox: Box, plot_box: Box, rgb: tuple[int, int, int]) -> list[Box]:
-    """Short flat strokes of one colour in the panel but outside its plot area: a legend
-    placed beside the plot (ggplot, Vega-Lite)."""
+    """Short flat strokes of one colour in the panel, right of or above its plot area: a
+    legend placed beside the plot (ggplot, Vega-Lite)."""
     bx0, by0, bx1, by1 = bbox
     region = img[by0:by1, bx0:bx1].astype(np.float32)
     bg = np.median(region.reshape(-1, 3), axis=0)
@@ -29,7 +29,10 @@ def outside_handles(img: np.ndarray, bbox: Box, plot_box: Box, rgb: tuple[int, i
     a = (p @ d) / max(float(d @ d), 1e-6)  # how far along the blend from background to colour
     near = ((a > 0.5) & (np.linalg.norm(p - a[..., None] * d, axis=2) < 30)).astype(np.uint8)
     px0, py0, px1, py1 = plot_box
-    near[max(0, py0 - by0 - 2):max(0, py1 - by0 + 3), max(0, px0 - bx0 - 2):max(0, px1 - bx0 + 3)] = 0
+    # a legend beside the plot stands to its right or above it, clear of the tick marks; left
+    # and below are the axes' labels (whose glyph strokes can look like short dashes)
+    gap = 8
+    near[max(0, py0 - by0 - gap):, :max(0, px1 - bx0 + gap)] = 0
     _n, _lab, stats, _c = cv2.connectedComponentsWithStats(near, connectivity=8)
     return [(int(x + bx0), int(y + by0), int(x + w + bx0), int(y + h + by0))
             for x, y, w, h, a in stats[1:] if 8 <= w <= 60 and h <= max(6, w / 3) and a >= 0.5 * w * h]
