@@ -7,7 +7,7 @@ from .model import Axis
 from .series import Trace
 
 END_SLACK_COLS = 1.5  # a step this close to the end of a line still reads the line's end
-VERTEX_MIN_PX_PER_STEP = 2.0  # with fewer pixels per step, columns and vertices do not line up
+VERTEX_MIN_PX_PER_STEP = 1.5  # below this, a column's run spans several steps' vertices
 
 
 def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -18,10 +18,9 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
         return np.array([]), np.array([])
     px_per_step = 1.0 / abs(x_axis.a) if x_axis.scale == "linear" and x_axis.a else 0.0
     if steps and px_per_step >= 1.0:
-        rows = trace.ys
-        if px_per_step >= VERTEX_MIN_PX_PER_STEP and trace.run_ends is not None:
-            rows = vertices(trace.ys, trace.run_ends, trace.width_px)
-        xs_pix, ys_pix = _at_steps(cols, rows, x_axis)
+        xs_pix, ys_pix = _at_steps(cols, trace.ys, x_axis)
+        if trace.run_ends is not None and px_per_step >= VERTEX_MIN_PX_PER_STEP:
+            ys_pix = step_vertices(xs_pix - cols[0], ys_pix, trace.run_ends, trace.width_px)
         xs = np.round(np.asarray(x_axis.to_value(xs_pix))).astype(float)
     else:
         xs_pix, ys_pix = cols[ok], trace.ys[ok]
@@ -53,17 +52,21 @@ def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis) -> tuple[np.ndarra
     return px[keep], out[keep]
 
 
-def vertices(ys: np.ndarray, ends: np.ndarray, width: float) -> np.ndarray:
-    """Where a column is a local peak or trough the data point is at the far end of the
-    column's run, not its middle: a zig-zag line fills the column from one vertex to the next."""
-    out = ys.copy()
+def step_vertices(js: np.ndarray, rows: np.ndarray, ends: np.ndarray, width: float) -> np.ndarray:
+    """Where a step is a local peak or trough among its neighbouring steps, its data point is
+    at the far end of its column's run, not the middle: a zig-zag line fills the column from
+    the vertex back towards its neighbours."""
+    out = rows.copy()
     half = (width - 1) / 2
-    for j in range(1, len(ys) - 1):
-        top, bottom = ends[j]
-        if not np.isfinite(ys[j - 1:j + 2]).all() or not np.isfinite(top) or bottom - top + 1 <= width + 1:
+    for i in range(1, len(rows) - 1):
+        j = int(round(js[i]))
+        if not 0 <= j < len(ends) or not np.isfinite(ends[j]).all():
             continue
-        if ys[j] < min(ys[j - 1], ys[j + 1]):
-            out[j] = top + half
-        elif ys[j] > max(ys[j - 1], ys[j + 1]):
-            out[j] = bottom - half
+        top, bottom = ends[j]
+        if bottom - top + 1 <= width + 1:
+            continue
+        if rows[i] < min(rows[i - 1], rows[i + 1]):
+            out[i] = top + half
+        elif rows[i] > max(rows[i - 1], rows[i + 1]):
+            out[i] = bottom - half
     return out
