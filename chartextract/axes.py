@@ -213,15 +213,19 @@ def _is_wordy(line: list[Word]) -> bool:
 
 
 def _log_spaced(marks: np.ndarray) -> bool:
-    """Tick marks of a log axis: within each decade the gaps shrink steadily (1-2 is the
-    widest, 9-10 the narrowest, 6.5x less), so some run of seven gaps shrinks by 4x."""
-    gaps = np.diff(np.sort(marks))
-    for d in (gaps, gaps[::-1]):
-        run = 1
-        for k in range(1, len(d)):
-            run = run + 1 if d[k] < d[k - 1] - 0.3 else 1
-            if run >= 7 and d[k - run + 1] >= 4 * d[k]:
-                return True
+    """Tick marks of a log axis: between two marks a decade apart stand the minor ticks 2..9 at
+    log10(k) of the way. True when, for some pair of marks, most of those eight are found."""
+    m = np.sort(marks)
+    fractions = np.log10(np.arange(2, 10))
+    for i in range(len(m)):
+        for j in range(i + 1, len(m)):
+            span = m[j] - m[i]
+            if span < 40:
+                continue
+            for lo, sign in ((m[i], 1), (m[j], -1)):  # values may grow either way along the axis
+                want = lo + sign * span * fractions
+                if (np.abs(m[:, None] - want[None, :]).min(axis=0) <= max(2.0, 0.01 * span)).sum() >= 6:
+                    return True
     return False
 
 

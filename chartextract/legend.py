@@ -68,5 +68,5 @@ def _text_beside(handle: Box, words: list[Word]) -> str:
                 break
             kept.append(w)
         kept.sort(key=lambda w: w.x0)
-        return " ".join(w.text for w in kept).strip()
+        return " ".join(w.text for w in kept).strip(" |[](){}-—_:;,.'\"")
     return ""

@@ -73,7 +73,8 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     if not centers:
         return []
     labels, alpha = _assign(crop, np.array(bg_rgb, dtype=float), ink, centers)
-    masks = [_drop_specks(labels == k) for k in range(len(centers))]
+    masks, centers = _merge_shades([_drop_specks(labels == k) for k in range(len(centers))], centers,
+                                   np.array(bg_rgb, dtype=float))
     all_handles = _pick_handles([_flat_pieces(mk & (alpha >= 0.6)) for mk in masks])  # faded lines under a legend do not join its strokes
     traces = []
     for mask, handles in zip(masks, all_handles):
@@ -194,6 +195,24 @@ def _border_ticks(ink: np.ndarray) -> np.ndarray:
         if from_side or from_top:
             out |= lab == i
     return out
+
+
+def _merge_shades(masks: list[np.ndarray], centers: list[np.ndarray], bg: np.ndarray):
+    """Join colour groups that are shades of one stroke: thick or JPEG-compressed lines split
+    into a dark core and lighter edges of the same hue, whose pixels lie side by side. Two
+    separate lines of one hue only touch where they cross, so stay apart."""
+    masks, centers = list(masks), list(centers)
+    while True:
+        grown = [cv2.dilate(m.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) for m in masks]
+        pair = next(((i, j) for i in range(len(masks)) for j in range(len(masks))
+                     if i != j and masks[j].sum() <= masks[i].sum()
+                     and (_same_hue(centers[i], centers[j]) or _is_mix(centers[j], centers[i], bg))
+                     and (masks[j] & grown[i]).sum() > 0.5 * max(1, masks[j].sum())), None)
+        if pair is None:
+            return masks, centers
+        i, j = pair
+        masks[i] = masks[i] | masks[j]
+        del masks[j], centers[j]
 
 
 def _flat_pieces(mask: np.ndarray) -> list[Box]:
