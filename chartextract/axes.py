@@ -103,13 +103,17 @@ def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Optio
 
 
 def _with_second_look(fit, labels: list[_Label], reread, errors: list[str]) -> Axis | None:
-    """Fit an axis; when that fails, read its label strip again more closely and retry."""
+    """Fit an axis; when that fails, or rests on two ticks that nothing checks, read its label
+    strip again more closely and keep the better fit."""
     first_errors: list[str] = []
     axis = fit(labels, first_errors)
-    if axis is None and first_errors:
-        retry_errors: list[str] = []
-        axis = fit(reread(), retry_errors)
-        errors.extend(first_errors if axis is None else [])
+    if axis is not None and (len(axis.ticks) >= 3 or axis.overridden):
+        return axis
+    retry_errors: list[str] = []
+    again = fit(reread(), retry_errors)
+    if again is not None and (axis is None or len(again.ticks) > len(axis.ticks)):
+        return again
+    errors.extend(first_errors)
     return axis
 
 

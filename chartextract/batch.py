@@ -1,8 +1,9 @@
 """Batch extraction: every image of a folder, in parallel, resumable, on one machine or a Dask cluster.
 
 One function, ``process_file``, does the work for one image (extract, then write
-``<stem>.json/.csv/.md`` under the output folder, mirroring the input tree) and never
-raises: a bad file becomes a ``FileResult`` with ``status="failed"`` and the reason.
+``<stem>.json/.csv/.md``, and ``<stem>.overlay.png`` with ``overlay=True``, under the output
+folder, mirroring the input tree) and never raises: a bad file becomes a ``FileResult``
+with ``status="failed"`` and the reason.
 Both executors call it:
 
 - locally, a ``pebble.ProcessPool`` of spawned workers; a file that runs past the time-out
@@ -16,7 +17,8 @@ At the end the aggregates ``series.csv`` (all points, long format), ``summary.cs
 (one row per file) and ``failures.csv`` are streamed to temporary files and renamed into
 place, in sorted file order, so results do not depend on the executor or ``-j``.
 Chart outputs are written by ``writers.write_outputs`` (temp name, then rename), so an
-interrupted run leaves only complete files, which ``resume=True`` then skips.
+interrupted run leaves only complete files, which ``resume=True`` then skips (with
+``overlay=True``, only files whose overlay exists too).
 
 >>> report = run_batch("figures", "out", recursive=True)  # doctest: +SKIP
 >>> report.failed                                        # doctest: +SKIP
@@ -46,6 +48,7 @@ from .options import Options
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"})
 FORMATS = ("json", "csv", "md")
+OVERLAY_SUFFIX = "overlay.png"  # <stem>.overlay.png, written by writers.write_outputs(overlay=True)
 DEFAULT_TIMEOUT = 60.0  # seconds one file may take before it is given up
 MAX_TASKS_PER_WORKER = 100  # recycle local workers now and then so memory stays bounded
 
@@ -111,11 +114,13 @@ class Job:
 # --------------------------------------------------------------------------- per file
 
 def process_file(path: str | os.PathLike, in_root: str | os.PathLike, out_root: str | os.PathLike,
-                 options: Options | None = None, *, stem: str | None = None) -> FileResult:
+                 options: Options | None = None, *, stem: str | None = None,
+                 overlay: bool = False) -> FileResult:
     """Extract one image and write its outputs under ``out_root``, mirroring ``in_root``.
 
     ``figures/a/b.png`` with ``in_root=figures`` gives ``out/a/b.json``, ``.csv`` and ``.md``
-    (``stem`` overrides ``a/b``). Never raises for a bad file: the result says why it failed.
+    (``stem`` overrides ``a/b``), and ``out/a/b.overlay.png`` with ``overlay=True``.
+    Never raises for a bad file: the result says why it failed.
     The chart's ``source`` is recorded relative to ``in_root`` so that outputs do not depend
     on where the folder lives or which executor ran it.
     """
@@ -129,7 +134,7 @@ def process_file(path: str | os.PathLike, in_root: str | os.PathLike, out_root: 
         chart = extract(path, options=options or Options())
         chart.source = rel
         out_dir, name = _split_stem(out_root, stem)
-        write_outputs(chart, out_dir, name, formats=FORMATS)
+        write_outputs(chart, out_dir, name, formats=FORMATS, overlay=overlay)
     except ChartError as exc:
         return FileResult(rel, "failed", seconds=time.perf_counter() - t0,
                           error=_one_line(str(exc)) or "no readable chart")
@@ -146,9 +151,11 @@ def default_stem(rel: str) -> str:
     return PurePosixPath(rel).with_suffix("").as_posix()
 
 
-def output_paths(out_root: str | os.PathLike, stem: str) -> list[Path]:
+def output_paths(out_root: str | os.PathLike, stem: str, overlay: bool = False) -> list[Path]:
+    """The chart outputs of ``stem``: json, csv, md (in ``FORMATS`` order), then the overlay if asked."""
     out_dir, name = _split_stem(Path(out_root), stem)
-    return [out_dir / f"{name}.{fmt}" for fmt in FORMATS]
+    suffixes = FORMATS + ((OVERLAY_SUFFIX,) if overlay else ())
+    return [out_dir / f"{name}.{suffix}" for suffix in suffixes]
 
 
 def _split_stem(out_root: Path, stem: str) -> tuple[Path, str]:
@@ -202,11 +209,12 @@ def plan_jobs(files: Iterable[Path], in_root: Path) -> list[Job]:
     return jobs
 
 
-def resumable_result(job: Job, out_root: Path) -> FileResult | None:
-    """A ``skipped`` result when all outputs exist and are not older than the input, else None."""
+def resumable_result(job: Job, out_root: Path, overlay: bool = False) -> FileResult | None:
+    """A ``skipped`` result when all outputs (with ``overlay``, the overlay too) exist and are
+    not older than the input, else None."""
     try:
         src = os.stat(job.path).st_mtime_ns
-        paths = output_paths(out_root, job.stem)
+        paths = output_paths(out_root, job.stem, overlay)
         if any(p.stat().st_mtime_ns < src for p in paths):
             return None
         with open(paths[0], encoding="utf-8") as fh:
@@ -222,12 +230,13 @@ def resumable_result(job: Job, out_root: Path) -> FileResult | None:
 def run_batch(in_root: str | os.PathLike, out_root: str | os.PathLike, *, options: Options | None = None,
               jobs: int | None = None, recursive: bool = False, resume: bool = False,
               scheduler: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-              progress: bool | None = None) -> BatchReport:
+              progress: bool | None = None, overlay: bool = False) -> BatchReport:
     """Process every image of ``in_root`` into ``out_root``; see the module docstring.
 
     ``jobs`` worker processes (default: usable cores) unless ``scheduler`` names a Dask
     scheduler; ``timeout`` seconds per file (None or 0: no limit); ``progress`` shows a
-    tqdm bar (default: when stderr is a terminal). ``KeyboardInterrupt`` propagates after
+    tqdm bar (default: when stderr is a terminal); ``overlay`` also writes each chart's
+    ``<stem>.overlay.png`` (and makes ``resume`` redo files that lack one). ``KeyboardInterrupt`` propagates after
     the workers are stopped; finished chart outputs are kept, aggregates are not written.
     """
     t0 = time.perf_counter()
@@ -249,7 +258,7 @@ def run_batch(in_root: str | os.PathLike, out_root: str | os.PathLike, *, option
     results: dict[str, FileResult] = {}
     todo: list[Job] = []
     for job in all_jobs:
-        done = resumable_result(job, out_abs) if resume else None
+        done = resumable_result(job, out_abs, overlay) if resume else None
         if done is not None:
             results[job.file] = done
         else:
@@ -267,9 +276,9 @@ def run_batch(in_root: str | os.PathLike, out_root: str | os.PathLike, *, option
 
         if todo:
             if scheduler:
-                _run_dask(todo, in_abs, out_abs, options, scheduler, timeout, record)
+                _run_dask(todo, in_abs, out_abs, options, scheduler, timeout, record, overlay=overlay)
             else:
-                _run_local(todo, in_abs, out_abs, options, n_workers, timeout, record)
+                _run_local(todo, in_abs, out_abs, options, n_workers, timeout, record, overlay=overlay)
 
     ordered = [results[j.file] for j in all_jobs]
     write_aggregates(out_abs, all_jobs, ordered)
@@ -291,8 +300,11 @@ def _usable_cores() -> int:
 
 def _run_local(jobs: list[Job], in_root: Path, out_root: Path, options: Options, n_workers: int,
                timeout: float | None, record: Callable[[FileResult], None],
-               func: Callable[..., FileResult] = process_file) -> None:
+               func: Callable[..., FileResult] = process_file, *, overlay: bool = False) -> None:
     """Run ``func`` for every job on a pebble process pool (spawned workers).
+
+    ``func`` is called as ``process_file`` is: ``(path, in_root, out_root, options,
+    stem=..., overlay=...)``.
 
     pebble kills and replaces a worker whose task passes ``timeout`` (counted from the
     moment the worker starts that file) and reports a worker that died as
@@ -314,7 +326,8 @@ def _run_local(jobs: list[Job], in_root: Path, out_root: Path, options: Options,
                 job = next(queue, None)
                 if job is not None:
                     fut = pool.schedule(func, args=(job.path, in_root, out_root, options),
-                                        kwargs={"stem": job.stem}, timeout=timeout or None)
+                                        kwargs={"stem": job.stem, "overlay": overlay},
+                                        timeout=timeout or None)
                     pending[fut] = (job, time.perf_counter())
 
             for _ in range(window):
@@ -383,7 +396,7 @@ def _exit_reason(code: int | None) -> str:
 def _remove_temp_outputs(out_root: Path, jobs: Iterable[Job]) -> None:
     """Delete the temp files ``writers.atomic_write_texts`` may leave when its process is killed."""
     for job in jobs:
-        for final in output_paths(out_root, job.stem):
+        for final in output_paths(out_root, job.stem, overlay=True):
             for tmp in glob.glob(os.path.join(glob.escape(str(final.parent)),
                                               f".{glob.escape(final.name)}.*.tmp")):
                 with contextlib.suppress(OSError):
@@ -393,7 +406,7 @@ def _remove_temp_outputs(out_root: Path, jobs: Iterable[Job]) -> None:
 # --------------------------------------------------------------------------- Dask executor
 
 def _run_dask(jobs: list[Job], in_root: Path, out_root: Path, options: Options, address: str,
-              timeout: float | None, record: Callable[[FileResult], None]) -> None:
+              timeout: float | None, record: Callable[[FileResult], None], *, overlay: bool = False) -> None:
     """Run the same per-file work on a Dask cluster; the folders must be visible to the workers."""
     try:
         from dask.distributed import Client, as_completed
@@ -404,7 +417,7 @@ def _run_dask(jobs: list[Job], in_root: Path, out_root: Path, options: Options, 
     except (OSError, TimeoutError) as exc:
         raise BatchError(f"cannot connect to the Dask scheduler at {address}: {exc}") from exc
     with client:
-        args = [(j.path, str(in_root), str(out_root), options, j.stem, timeout) for j in jobs]
+        args = [(j.path, str(in_root), str(out_root), options, j.stem, timeout, overlay) for j in jobs]
         futures = client.map(_dask_task, args, pure=False)
         pending = dict(zip(futures, jobs))
         try:
@@ -423,13 +436,14 @@ def _run_dask(jobs: list[Job], in_root: Path, out_root: Path, options: Options, 
 
 
 def _dask_task(args: tuple) -> FileResult:
-    path, in_root, out_root, options, stem, timeout = args
-    return process_file_isolated(path, in_root, out_root, options, stem=stem, timeout=timeout)
+    path, in_root, out_root, options, stem, timeout, overlay = args
+    return process_file_isolated(path, in_root, out_root, options, stem=stem, timeout=timeout,
+                                 overlay=overlay)
 
 
 def process_file_isolated(path: str | os.PathLike, in_root: str | os.PathLike, out_root: str | os.PathLike,
                           options: Options | None = None, *, stem: str | None = None,
-                          timeout: float | None = DEFAULT_TIMEOUT) -> FileResult:
+                          timeout: float | None = DEFAULT_TIMEOUT, overlay: bool = False) -> FileResult:
     """``process_file`` in a helper interpreter of this thread, killed after ``timeout`` seconds.
 
     For Dask workers: their processes are daemonic (no multiprocessing children, so no
@@ -450,7 +464,7 @@ def process_file_isolated(path: str | os.PathLike, in_root: str | os.PathLike, o
             return FileResult(rel, "failed", error=_one_line(f"worker process failed to start: {exc}"))
     t0 = time.perf_counter()
     try:
-        result = helper.run((str(path), str(in_root), str(out_root), options, stem), timeout)
+        result = helper.run((str(path), str(in_root), str(out_root), options, stem, overlay), timeout)
     except TimeoutError:
         error, seconds = f"timed out after {timeout:g} s", float(timeout or 0)
     except (EOFError, OSError, pickle.UnpicklingError):
@@ -528,10 +542,10 @@ def _child_main() -> None:
     answers.send("ready")
     while True:
         try:
-            path, in_root, out_root, options, stem = jobs.recv()
+            path, in_root, out_root, options, stem, overlay = jobs.recv()
         except EOFError:  # the Dask worker is gone or done with us
             return
-        answers.send(process_file(path, in_root, out_root, options, stem=stem))
+        answers.send(process_file(path, in_root, out_root, options, stem=stem, overlay=overlay))
 
 
 def _tail(fh, limit: int = 300) -> str:

@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "the folders must be visible to the workers)")
     ba.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                     help="give up on a file after this long (default: 60; 0: no limit)")
+    ba.add_argument("--overlay", action="store_true",
+                    help="also write each chart's <stem>.overlay.png next to its other outputs; "
+                         "with --resume, a file without its overlay is done again")
     add_override_args(ba)
     return parser
 
@@ -125,7 +128,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     try:
         report = run_batch(args.folder, args.outdir, options=options, jobs=args.jobs,
                            recursive=args.recursive, resume=args.resume,
-                           scheduler=args.scheduler, timeout=args.timeout)
+                           scheduler=args.scheduler, timeout=args.timeout, overlay=args.overlay)
     except BatchError as exc:
         print(f"chartextract: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -4,9 +4,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .colors import delta_e
 from .ocr import Word
 from .series import Box, Trace
 
+SHARED_LEGEND_DE = 12.0  # colours this close (CIE76) are one series across a grid's panels
 LEGEND_REACH = 0.35  # how far (share of the plot width) legend text may extend from a stroke
 
 
@@ -38,12 +40,22 @@ def outside_handles(img: np.ndarray, bbox: Box, plot_box: Box, rgb: tuple[int, i
             for x, y, w, h, a in stats[1:] if 8 <= w <= 60 and h <= max(6, w / 3) and a >= 0.5 * w * h]
 
 
-def name_traces(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace], words: list[Word],
-                fallback: str) -> list[str]:
-    """One name per trace: the text beside its legend stroke (inside the plot area or beside
-    it), else ``fallback`` (numbered when several)."""
-    names = [next((n for h in (t.handles or outside_handles(img, bbox, plot_box, t.rgb))
-                   if (n := _text_beside(h, words))), "") for t in traces]
+def legend_names(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace], words: list[Word]) -> list[str]:
+    """For each trace, the text beside its legend stroke (inside the plot area or beside it),
+    or "" when it has none."""
+    return [next((n for h in (t.handles or outside_handles(img, bbox, plot_box, t.rgb))
+                  if (n := _text_beside(h, words))), "") for t in traces]
+
+
+def fill_names(traces: list[Trace], names: list[str], shared: list[tuple[tuple[int, int, int], str]],
+               fallback: str) -> list[str]:
+    """Complete the names: a panel without a legend borrows the names another panel's legend
+    gives to the same colours (a grid with one legend); the rest are ``fallback``, numbered."""
+    names = list(names)
+    if not any(names):
+        for i, t in enumerate(traces):
+            same = [n for rgb, n in shared if delta_e(rgb, t.rgb) < SHARED_LEGEND_DE]
+            names[i] = same[0] if len(set(same)) == 1 else ""
     unnamed = [i for i, n in enumerate(names) if not n]
     for k, i in enumerate(unnamed):
         names[i] = f"{fallback} {k + 1}" if len(unnamed) > 1 else fallback

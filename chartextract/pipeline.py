@@ -12,7 +12,7 @@ from .axes import AxesReading, read_axes
 from .colors import color_name, hex_to_rgb, delta_e, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
-from .legend import legend_text_boxes, name_traces
+from .legend import fill_names, legend_names, legend_text_boxes
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
 from .ocr import Word, read_words
@@ -44,17 +44,19 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     keep = [b for a, ts in zip(areas, traces) for b in a.inner_boxes + legend_text_boxes(ts, a.plot_box)]
     words = read_words(img, [a.plot_box for a in areas], keep)
     traces = [[t for t in ts if not _mostly_text(t, words)] for ts in traces]
+    legends = [legend_names(img, a.bbox, a.plot_box, ts, words) for a, ts in zip(areas, traces)]
+    shared = [(t.rgb, n) for ts, ns in zip(traces, legends) for t, n in zip(ts, ns) if n]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
-    panels = [_read_panel(img, i, area, ts, words, options, claimed)
-              for i, (area, ts) in enumerate(zip(areas, traces))]
+    panels = [_read_panel(img, i, area, ts, names, shared, words, options, claimed)
+              for i, (area, ts, names) in enumerate(zip(areas, traces, legends))]
     if all(p.error for p in panels):
         reasons = "; ".join(sorted({p.error or "" for p in panels}))
         raise ChartError(f"no readable chart: {reasons}")
     return Chart(source=name, width=img.shape[1], height=img.shape[0], panels=panels, image=img)
 
 
-def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace], words: list[Word],
-                options: Options, claimed: set[int]) -> Panel:
+def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace], names: list[str],
+                shared: list, words: list[Word], options: Options, claimed: set[int]) -> Panel:
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
     axes: AxesReading = read_axes(img, area, words, options, claimed)
     panel.title = axes.title
@@ -65,9 +67,10 @@ def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace]
         panel.error = axes.error
         return panel
     if options.series_colors:
-        traces = [t for t in traces if _color_wanted(t, options.series_colors)]
-    names = name_traces(img, area.bbox, area.plot_box, traces, words,
-                        fallback=axes.y_axis.label or panel.title or "series")
+        wanted = [_color_wanted(t, options.series_colors) for t in traces]
+        traces = [t for t, w in zip(traces, wanted) if w]
+        names = [n for n, w in zip(names, wanted) if w]
+    names = fill_names(traces, names, shared, fallback=axes.y_axis.label or panel.title or "series")
     doubts = duplicate_warnings(traces, names)
     panel.series = [_to_series(t, n, axes, d) for t, n, d in zip(traces, names, doubts)]
     panel.series = [s for s in panel.series if len(s.x)]

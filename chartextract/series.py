@@ -326,11 +326,14 @@ def _bridge(ys: np.ndarray, max_gap: int) -> np.ndarray:
 
 
 def _erratic(ys: np.ndarray, h: int) -> bool:
-    """Not a line: from one column to the next the 'trace' jumps across the plot (scattered
-    glyphs, marker edges and crossings that happen to share a colour)."""
-    d = np.abs(np.diff(ys))
+    """Not a line: from one column to the next the 'trace' jumps across the plot and back
+    (scattered glyphs, marker edges and crossings that happen to share a colour). A steep
+    line jumps too, but keeps going the same way."""
+    d = np.diff(ys)
     d = d[np.isfinite(d)]
-    return bool(len(d) and (d > max(8.0, 0.08 * h)).mean() > 0.15)
+    big = np.abs(d) > max(8.0, 0.08 * h)
+    back_and_forth = big[1:] & big[:-1] & (np.sign(d[1:]) != np.sign(d[:-1]))
+    return bool(len(d) > 1 and back_and_forth.mean() > 0.05)
 
 
 def _is_area(mask: np.ndarray, ys: np.ndarray) -> bool:
