@@ -9,10 +9,14 @@
    over -j 1 (target: -j 2 >= 1.7x -j 1 on 2 cores), and whether all runs wrote identical
    outputs.
 2. Renders a 4000x3000 line chart with matplotlib (10x7.5 in at 400 dpi) and runs
-   ``chartextract.batch.process_file`` on it in a fresh interpreter, as a worker would;
-   reports that process's peak resident memory (ru_maxrss, target <= 500 MB). The tesseract
+   ``chartextract.batch.process_file`` on it in a fresh interpreter, as a worker would,
+   once plainly and once with ``overlay=True`` (a ``batch --overlay`` worker); reports each
+   process's peak resident memory (ru_maxrss, target <= 500 MB). The tesseract
    processes it starts are separate and small; their ru_maxrss cannot be told apart from
    the worker's, since a forked child counts the parent's pages until it execs.
+   ``--stages`` adds a third run that prints the peak RSS of each pipeline stage
+   (load_image, find_plot_areas, find_traces per plot area, read_words, read_axes,
+   write_outputs), the peak being reset before each one (Linux /proc/self/clear_refs).
 
 Exit code 0 when both targets are met, 1 when one is missed, 2 when a run failed outright.
 The machine is shared: other work on its cores lowers the measured speed-up, so each run
@@ -41,12 +45,55 @@ RSS_TARGET_MB = 500.0
 _WORKER_PROBE = r"""
 import json, resource, sys, time
 from chartextract.batch import process_file
-path, in_root, out_root = sys.argv[1:4]
+path, in_root, out_root, overlay = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
 t0 = time.perf_counter()
-r = process_file(path, in_root, out_root)
+r = process_file(path, in_root, out_root, overlay=overlay)
 print(json.dumps({"status": r.status, "error": r.error, "panels": r.panels, "series": r.series,
                   "seconds": time.perf_counter() - t0,
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+# The same, with the peak RSS of each stage: VmHWM is reset to the current RSS before a
+# stage starts (writing 5 to /proc/self/clear_refs) and read when it ends.
+_STAGE_PROBE = r"""
+import functools, json, sys, time
+import chartextract.pipeline as pipeline
+import chartextract.writers as writers
+from chartextract.batch import process_file
+
+def mb():
+    out = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0]) / 1024
+    return out
+
+stages = []
+def measured(module, name):
+    func = getattr(module, name)
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        before = mb()["VmRSS"]
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        t0 = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            now = mb()
+            label = name + (f" {args[1]}" if name == "find_traces" else "")
+            stages.append({"stage": label, "before_mb": before, "peak_mb": now["VmHWM"],
+                           "after_mb": now["VmRSS"], "seconds": time.perf_counter() - t0})
+    setattr(module, name, run)
+
+for name in ("load_image", "find_plot_areas", "find_traces", "read_words", "read_axes"):
+    measured(pipeline, name)
+measured(writers, "write_outputs")
+path, in_root, out_root, overlay = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+r = process_file(path, in_root, out_root, overlay=overlay)
+print(json.dumps({"status": r.status, "error": r.error, "stages": stages}))
 """
 
 
@@ -136,21 +183,29 @@ def render_big_chart(path: Path, width: int = 4000, height: int = 3000, dpi: int
     plt.close(fig)
 
 
-def probe_worker_memory(work: Path, timeout: float) -> dict:
+def big_chart(work: Path) -> tuple[Path, tuple[int, int]]:
     in_dir = work / "big"
     in_dir.mkdir(parents=True, exist_ok=True)
     image = in_dir / "big_4000x3000.png"
-    render_big_chart(image)
+    if not image.exists():
+        render_big_chart(image)
     from PIL import Image
     with Image.open(image) as im:
-        size = im.size
-    proc = subprocess.run([sys.executable, "-c", _WORKER_PROBE, str(image), str(in_dir), str(work / "big_out")],
+        return image, im.size
+
+
+def probe_worker_memory(work: Path, timeout: float, overlay: bool = False, stages: bool = False) -> dict:
+    """One fresh interpreter running ``process_file`` on the big chart, as a batch worker would."""
+    image, size = big_chart(work)
+    out = work / ("big_out_overlay" if overlay else "big_out")
+    proc = subprocess.run([sys.executable, "-c", _STAGE_PROBE if stages else _WORKER_PROBE, str(image),
+                           str(image.parent), str(out), "1" if overlay else "0"],
                           capture_output=True, text=True, cwd=ROOT, timeout=max(timeout, 60) * 3)
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines()
-        return {"size": size, "probe_error": lines[-1] if lines else f"exit {proc.returncode}"}
+        return {"size": size, "overlay": overlay, "probe_error": lines[-1] if lines else f"exit {proc.returncode}"}
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["size"] = size
+    result.update(size=size, overlay=overlay)
     return result
 
 
@@ -165,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", default="", help="keep the inputs and outputs in this folder")
     ap.add_argument("--no-throughput", action="store_true", help="only measure memory")
     ap.add_argument("--no-memory", action="store_true", help="only measure throughput")
+    ap.add_argument("--no-overlay", action="store_true",
+                    help="measure worker memory without overlay=True only (batch without --overlay)")
+    ap.add_argument("--stages", action="store_true",
+                    help="also print each pipeline stage's peak RSS on the big chart (Linux)")
     ap.add_argument("--json", default="", help="also write the results here")
     a = ap.parse_args(argv)
     jobs = [int(j) for j in a.jobs.split(",") if j.strip()]
@@ -213,20 +272,32 @@ def main(argv: list[str] | None = None) -> int:
                 if not same:
                     rc = max(rc, 1)
         if not a.no_memory:
-            m = probe_worker_memory(work, a.timeout)
-            report["memory"] = m
-            w, h = m["size"]
-            if "probe_error" in m:
-                print(f"worker memory on a {w}x{h} chart: probe failed: {m['probe_error']}")
-                rc = 2
-            else:
+            for overlay in (False,) if a.no_overlay else (False, True):
+                m = probe_worker_memory(work, a.timeout, overlay=overlay)
+                report["memory_overlay" if overlay else "memory"] = m
+                w, h = m["size"]
+                what = f"worker memory on a {w}x{h} chart{' with --overlay' if overlay else ''}"
+                if "probe_error" in m:
+                    print(f"{what}: probe failed: {m['probe_error']}")
+                    rc = 2
+                    continue
                 mb = m["self_kb"] / 1024
                 verdict = "ok" if mb <= RSS_TARGET_MB else "ABOVE TARGET"
-                print(f"worker memory on a {w}x{h} chart: peak RSS {mb:.0f} MB (target <= {RSS_TARGET_MB:.0f} MB): "
+                print(f"{what}: peak RSS {mb:.0f} MB (target <= {RSS_TARGET_MB:.0f} MB): "
                       f"{verdict}; {m['status']}{' (' + m['error'] + ')' if m['error'] else ''}, "
                       f"{m['panels']} panel(s), {m['series']} series, {m['seconds']:.1f} s")
                 if verdict != "ok":
                     rc = max(rc, 1)
+            if a.stages:
+                s = probe_worker_memory(work, a.timeout, overlay=not a.no_overlay, stages=True)
+                report["stages"] = s
+                print(f"  peak RSS by stage{' (with --overlay)' if not a.no_overlay else ''}, "
+                      f"the peak reset before each:")
+                if "probe_error" in s:
+                    print(f"    probe failed: {s['probe_error']}")
+                for st in s.get("stages", []):
+                    print(f"    {st['stage']:38s} {st['before_mb']:5.0f} MB before, peak {st['peak_mb']:5.0f} MB, "
+                          f"{st['after_mb']:5.0f} MB after, {st['seconds']:5.2f} s")
         if a.json:
             Path(a.json).write_text(json.dumps(report, indent=1) + "\n")
     finally:

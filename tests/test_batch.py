@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,11 +111,11 @@ def summary(out: Path) -> dict[str, dict]:
     return {r["file"]: r for r in read_csv(out / "summary.csv")}
 
 
-def snapshot(out: Path) -> dict[str, bytes]:
+def snapshot(out: Path, overlays: bool = True) -> dict[str, bytes]:
     """Every output file's bytes, with the run-dependent seconds column blanked."""
     files = {}
     for p in sorted(out.rglob("*")):
-        if p.is_file():
+        if p.is_file() and (overlays or not p.name.endswith(".overlay.png")):
             data = p.read_bytes()
             if p.name == "summary.csv" and p.parent == out:
                 rows = list(csv.reader(io.StringIO(data.decode())))
@@ -127,8 +128,8 @@ def temp_files(out: Path) -> list[str]:
     return [p.as_posix() for p in out.rglob(".*") if p.is_file()]
 
 
-def assert_same_outputs(out_a: Path, out_b: Path) -> None:
-    a, b = snapshot(out_a), snapshot(out_b)
+def assert_same_outputs(out_a: Path, out_b: Path, overlays: bool = True) -> None:
+    a, b = snapshot(out_a, overlays), snapshot(out_b, overlays)
     assert sorted(a) == sorted(b)
     different = [name for name in a if a[name] != b[name]]
     assert not different, f"outputs differ: {different}"
@@ -136,6 +137,24 @@ def assert_same_outputs(out_a: Path, out_b: Path) -> None:
 
 def describe_failure(proc: subprocess.CompletedProcess) -> str:
     return f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr[-3000:]}"
+
+
+def overlay_of(out: Path, rel: str) -> Path:
+    """Where ``rel``'s overlay goes: next to its json, mirroring the input tree."""
+    stem = out / Path(rel).with_suffix("")
+    return stem.with_name(stem.name + ".overlay.png")
+
+
+def assert_overlays(out: Path, figs: Path) -> None:
+    """One overlay per good chart, the size of its input and next to its json; none for bad files."""
+    for rel in GOOD:
+        overlay = overlay_of(out, rel)
+        assert overlay.with_suffix("").with_suffix(".json").is_file(), rel
+        assert overlay.is_file(), f"{rel}: no overlay"
+        with Image.open(overlay) as im, Image.open(figs / rel) as src:
+            assert (im.format, im.size) == ("PNG", src.size), rel
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.overlay.png")) == \
+        sorted(overlay_of(out, rel).relative_to(out).as_posix() for rel in GOOD)
 
 
 # --------------------------------------------------------------------------- tests
@@ -156,6 +175,7 @@ def test_folder_with_good_and_bad_files(run_j2):
         assert sum(len(p["series"]) for p in chart["panels"]) == int(r["series"])
     assert proc.returncode == 1, describe_failure(proc)  # some files failed
     assert f"{len(ALL)} files: {len(GOOD)} ok, 0 skipped, {len(BAD)} failed" in proc.stdout
+    assert not list(out.rglob("*.overlay.png")), "overlays are written only with --overlay"
 
 
 def test_bad_files_fail_with_reasons_and_no_outputs(run_j2):
@@ -201,15 +221,76 @@ def test_j1_gives_identical_results(run_j2, figs):
 
 
 def test_dask_cluster_gives_identical_results(run_j2, figs):
+    """On Dask too, with --overlay: the flag travels to the helper processes of the workers."""
     distributed = pytest.importorskip("dask.distributed")
     _, out_j2 = run_j2
     out = figs.parent / "out_dask"
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
                                   dashboard_address=None, host="127.0.0.1") as cluster:
-        proc = cli(figs, "-o", out, "--recursive", "--scheduler", cluster.scheduler_address,
+        proc = cli(figs, "-o", out, "--recursive", "--overlay", "--scheduler", cluster.scheduler_address,
                    cwd=figs.parent)
     assert proc.returncode == 1, describe_failure(proc)
-    assert_same_outputs(out_j2, out)
+    assert_same_outputs(out_j2, out, overlays=False)
+    assert_overlays(out, figs)
+
+
+@pytest.fixture(scope="session")
+def run_overlay(run_j2, figs):
+    """``--resume --overlay`` over a copy of the -j 2 run, which has no overlays."""
+    _, out_j2 = run_j2
+    out = figs.parent / "out_overlay"
+    shutil.copytree(out_j2, out)
+    proc = cli(figs, "-o", out, "-j", 2, "--recursive", "--resume", "--overlay", cwd=figs.parent)
+    return proc, out
+
+
+def test_overlay_written_for_each_chart(run_overlay, run_j2, figs):
+    proc, out = run_overlay
+    assert proc.returncode == 1, describe_failure(proc)
+    assert_overlays(out, figs)
+    assert_same_outputs(run_j2[1], out, overlays=False)  # the rest as without --overlay
+
+
+def test_resume_with_overlay_redoes_files_without_one(run_overlay, figs):
+    proc, done = run_overlay
+    # the previous run's charts had no overlay, so --resume --overlay did them again
+    assert {f: r["status"] for f, r in summary(done).items()} == \
+        {**{f: "ok" for f in GOOD}, **{f: "failed" for f in BAD}}, describe_failure(proc)
+
+    out = figs.parent / "out_overlay_resume"
+    shutil.copytree(done, out)
+    gone = overlay_of(out, "sub/deep/good2.png")
+    gone.unlink()
+    kept = {rel: overlay_of(out, rel).stat().st_mtime_ns for rel in GOOD if overlay_of(out, rel) != gone}
+    again = cli(figs, "-o", out, "-j", 2, "--recursive", "--resume", "--overlay", cwd=figs.parent)
+    assert again.returncode == 1, describe_failure(again)
+    statuses = {f: r["status"] for f, r in summary(out).items()}
+    assert statuses == {**{f: "skipped" for f in GOOD}, "sub/deep/good2.png": "ok",
+                        **{f: "failed" for f in BAD}}, describe_failure(again)
+    assert_overlays(out, figs)
+    assert {rel: overlay_of(out, rel).stat().st_mtime_ns for rel in kept} == kept
+
+    # without --overlay, a missing overlay does not make a file incomplete
+    overlay_of(out, "good1.png").unlink()
+    plain = cli(figs, "-o", out, "-j", 2, "--recursive", "--resume", cwd=figs.parent)
+    assert {f: r["status"] for f, r in summary(out).items()} == \
+        {**{f: "skipped" for f in GOOD}, **{f: "failed" for f in BAD}}, describe_failure(plain)
+    assert not overlay_of(out, "good1.png").exists()
+
+
+def test_batch_takes_the_override_options(figs, run_j2):
+    """--series-colors and the axis overrides reach the workers, as with extract."""
+    src = figs.parent / "override_in"
+    src.mkdir()
+    shutil.copyfile(figs / GOOD[1], src / "loss.png")  # orange and green lines
+    out = figs.parent / "override_out"
+    proc = cli(src, "-o", out, "-j", 1, "--series-colors", "#2ca02c", "--yscale", "linear",
+               "--xscale", "linear", cwd=figs.parent)
+    assert proc.returncode == 0, describe_failure(proc)
+    assert int(summary(run_j2[1])[GOOD[1]]["series"]) == 2
+    chart = json.loads((out / "loss.json").read_text())
+    assert [len(p["series"]) for p in chart["panels"]] == [1]
+    assert summary(out)["loss.png"]["series"] == "1"
 
 
 def test_timeout_and_top_level_only(figs):
@@ -282,7 +363,7 @@ def test_usage_errors(tmp_path):
 
 # --------------------------------------------------------------------------- executor internals
 
-def crash_on_bad(path, in_root, out_root, options, *, stem=None) -> FileResult:
+def crash_on_bad(path, in_root, out_root, options, *, stem=None, overlay=False) -> FileResult:
     """Stands in for process_file: a hard crash (as a segfault in a C extension would)."""
     rel = Path(path).relative_to(in_root).as_posix()
     if "crash" in rel:
