@@ -145,16 +145,15 @@ def _snap_to_frame(img: np.ndarray, box: Box, hsegs: list[Segment], vsegs: list[
 
 def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
     """Horizontal and vertical edges longer than a few percent of the image."""
-    grey = img.astype(np.int16)
-    h, w = grey.shape[:2]
-    dy = np.abs(np.diff(grey, axis=0)).max(axis=2) >= EDGE_THRESHOLD  # (h-1, w)
-    dx = np.abs(np.diff(grey, axis=1)).max(axis=2) >= EDGE_THRESHOLD  # (h, w-1)
+    h, w = img.shape[:2]  # cv2.absdiff gives |a - b| on uint8 without int16 copies of the image
+    dy = cv2.absdiff(img[1:], img[:-1]).max(axis=2) >= EDGE_THRESHOLD  # (h-1, w)
+    dx = cv2.absdiff(img[:, 1:], img[:, :-1]).max(axis=2) >= EDGE_THRESHOLD  # (h, w-1)
     min_len = max(30, int(0.03 * min(h, w)))  # legend frames are shorter than plot sides
     gap = max(10, int(0.02 * max(h, w)))
     hsegs = _runs(dy.astype(np.uint8), min_len, gap, horizontal=True)
     vsegs = _runs(dx.astype(np.uint8), min_len, gap, horizontal=False)
-    hsegs = [s for s in (_trim(grey, s, True) for s in hsegs) if s.hi - s.lo >= min_len]
-    vsegs = [s for s in (_trim(grey, s, False) for s in vsegs) if s.hi - s.lo >= min_len]
+    hsegs = [s for s in (_trim(img, s, True) for s in hsegs) if s.hi - s.lo >= min_len]
+    vsegs = [s for s in (_trim(img, s, False) for s in vsegs) if s.hi - s.lo >= min_len]
     return hsegs, vsegs
 
 

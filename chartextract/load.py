@@ -60,6 +60,8 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
         arr = np.asarray(img, dtype=np.float64)
         top = 65535.0 if arr.max() > 255 else 255.0
         return np.repeat((arr / top * 255).round().clip(0, 255).astype(np.uint8)[..., None], 3, axis=2)
+    if img.mode in ("RGBA", "LA") and img.getextrema()[-1] == (255, 255):
+        return np.asarray(img.convert("RGB"))  # opaque (most saved figures): no compositing copies
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

@@ -66,9 +66,12 @@ def _source_image(chart: Chart, image: np.ndarray | None) -> np.ndarray:
 
 def _fade(img: np.ndarray) -> np.ndarray:
     """Half-greyed and faded towards white, so redrawn colours stand out."""
-    grey = img.astype(np.float32).mean(axis=2, keepdims=True)
-    muted = 0.5 * img.astype(np.float32) + 0.5 * grey
-    return (FADE * muted + (1 - FADE) * 255.0).round().clip(0, 255).astype(np.uint8)
+    out = np.empty_like(img)
+    for r in range(0, len(img), 256):  # row chunks: float32 copies of 256 rows, not of the image
+        part = img[r:r + 256].astype(np.float32)
+        muted = 0.5 * part + 0.5 * part.mean(axis=2, keepdims=True)
+        out[r:r + 256] = (FADE * muted + (1 - FADE) * 255.0).round().clip(0, 255).astype(np.uint8)
+    return out
 
 
 def _outline_for(rgb: tuple[int, int, int]) -> tuple[int, int, int]:

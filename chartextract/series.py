@@ -55,10 +55,12 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     crop = img[y0 + m:y1 - m + 1, x0 + m:x1 - m + 1]
     if crop.shape[0] < 10 or crop.shape[1] < 10:
         return []
-    lab = to_lab(crop)
     bg_rgb = _dominant_color(crop)
+    lab = to_lab(crop)
     bg = to_lab(np.array(bg_rgb, dtype=np.uint8)).astype(np.float32)
-    dist = np.linalg.norm(lab - bg, axis=2)
+    dist = np.empty(lab.shape[:2], dtype=np.float32)
+    for r in range(0, len(lab), 256):  # row chunks: no full-size (lab - bg) temporaries
+        dist[r:r + 256] = np.linalg.norm(lab[r:r + 256] - bg, axis=2)
     ink = dist > INK_DE
     ink &= ~_gridline_pixels(lab, ink)
     ink &= ~_border_ticks(ink)
@@ -70,6 +72,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         inside[r0:r1, c0:c1] = True
     dist = np.where(ink, dist, 0.0)
     centers = _line_colors(lab, crop, dist, ink, min_pixels=max(15, int(0.08 * crop.shape[1])))
+    del lab
     if not centers:
         return []
     labels, alpha = _assign(crop, np.array(bg_rgb, dtype=float), ink, centers)
@@ -101,9 +104,13 @@ def _ring(h: int, w: int, k: int) -> np.ndarray:
 
 
 def _dominant_color(crop: np.ndarray) -> tuple[int, int, int]:
-    q = (crop // 8).reshape(-1, 3).astype(np.int32)
-    keys = q[:, 0] * 1024 + q[:, 1] * 32 + q[:, 2]
-    top = np.bincount(keys).argmax()
+    q = (crop // 8).reshape(-1, 3).astype(np.uint16)
+    keys = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
+    del q
+    counts = np.zeros(1 << 15, dtype=np.int64)
+    for i in range(0, len(keys), 1 << 20):  # bincount copies its input to intp: chunk it
+        counts += np.bincount(keys[i:i + (1 << 20)], minlength=1 << 15)
+    top = counts.argmax()
     sel = crop.reshape(-1, 3)[keys == top]
     return tuple(int(v) for v in np.median(sel, axis=0))
 
@@ -171,7 +178,7 @@ def _assign(rgb: np.ndarray, bg: np.ndarray, ink: np.ndarray, centers: list[np.n
         score = perp + 25.0 * np.clip(1.0 - a, 0, None) ** 2 + 50.0 * np.clip(a - 1.0, 0, None)
         ok = (perp < 24.0 + 0.1 * np.sqrt(d @ d)) & (a > 0.2) & (score < best_score)
         best[ok], best_score[ok], best_alpha[ok] = k, score[ok], np.minimum(a[ok], 1.0)
-    labels = np.full(ink.shape, -1)
+    labels = np.full(ink.shape, -1, dtype=np.int8)
     alpha = np.zeros(ink.shape)
     labels[ink] = best
     alpha[ink] = best_alpha
