@@ -1,6 +1,8 @@
-"""The pipeline: image -> plot areas -> axes -> traces -> data series -> ``Chart``.
+"""The pipeline: image -> plot areas -> line traces -> text -> axes -> names -> series -> ``Chart``.
 
-The CLI, the batch runner and the Python API all call ``extract``.
+Traces come before text so that OCR can skip the plot areas yet still read the legend
+text beside the strokes the tracer found. The CLI, the batch runner and the Python API
+all call ``extract``.
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import os
 import numpy as np
 
 from .axes import AxesReading, read_axes
-from .colors import color_name, hex_to_rgb, delta_e, to_hex
+from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
 from .legend import fill_names, legend_names, legend_text_boxes
@@ -57,6 +59,7 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
 
 def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace], names: list[str],
                 shared: list, words: list[Word], options: Options, claimed: set[int]) -> Panel:
+    """One panel: its axes, then its traces as named data series (or the reason it failed)."""
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
     axes: AxesReading = read_axes(img, area, words, options, claimed)
     panel.title = axes.title
