@@ -292,7 +292,7 @@ def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray):
     h, w = mask.shape
     runs = [_runs(mask[:, j], occluders[:, j]) for j in range(w)]
     heights = [b - a + 1 for r in runs if len(r) == 1 for a, b in r]
-    width = float(np.percentile(heights, 25)) if heights else 1.0  # steep columns run taller
+    width = float(np.percentile(heights, 10)) if heights else 1.0  # steep columns run taller
     ys = np.full(w, np.nan)
     chosen: list[tuple[int, int] | None] = [None] * w
     anchors = np.full(w, np.nan)
