@@ -15,7 +15,7 @@ import numpy as np
 from .calibration import fit_axis
 from .layout import PlotArea
 from .model import Axis, Tick
-from .ocr import Word, glyph_height, page_grey, read_rotated, read_strip
+from .ocr import Page, Word, read_rotated, read_strip
 from .options import Options
 from .ticklabels import parse_label, parse_offset, parse_pow10
 
@@ -46,7 +46,7 @@ class _Label:
     pow10: list[float]  # readings as 10^k, for log axes
 
 
-def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Options,
+def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
               claimed: set[int] | None = None) -> AxesReading:
     """Calibrate both axes of ``area`` from ``words`` (all words on the image).
 
@@ -58,8 +58,8 @@ def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Optio
     bx0, by0, bx1, by1 = area.bbox
     local = [w for w in words if bx0 - 2 <= w.cx <= bx1 + 2 and by0 - 2 <= w.cy <= by1 + 2
              and id(w) not in claimed]
-    grey = page_grey(img)
-    gh = max(6.0, float(np.median([w.height for w in local])) if local else glyph_height(grey))
+    grey = page.grey
+    gh = max(6.0, float(np.median([w.height for w in local])) if local else page.gh)
 
     ylabels = _y_tick_labels(local, area.plot_box, gh)
     xlabels = _x_tick_labels(local, area.plot_box, gh)
@@ -91,9 +91,9 @@ def read_axes(img: np.ndarray, area: PlotArea, words: list[Word], options: Optio
                           xscale, options.xrange, gh, errs, "x")
 
     y_axis = _with_second_look(fit_y, ylabels, lambda: _y_tick_labels(read_strip(
-        img, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), area.plot_box, gh), area.plot_box, gh), errors)
+        page, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), gh), area.plot_box, gh), errors)
     x_axis = _with_second_look(fit_x, xlabels, lambda: _x_tick_labels(read_strip(
-        img, (x0 - 2 * gh, y1, x1 + 2 * gh, y1 + 3 * gh), area.plot_box, gh), area.plot_box, gh), errors)
+        page, (x0 - 2 * gh, y1, x1 + 2 * gh, y1 + 3 * gh), gh), area.plot_box, gh), errors)
     x_is_step = bool(x_axis and x_axis.scale == "linear" and x_axis.ticks
                      and all(float(t.value).is_integer() and t.value >= 0 for t in x_axis.ticks)
                      and (STEP_WORDS.search(xlabel) or not xlabel))

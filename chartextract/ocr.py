@@ -73,23 +73,37 @@ def glyph_height(grey: np.ndarray) -> float:
     return float(np.median(hs[keep])) if keep.sum() >= 3 else 12.0
 
 
-def read_words(img: np.ndarray, blank: list[Box], keep: list[Box] = ()) -> list[Word]:
-    """Words outside the ``blank`` boxes (and inside any ``keep`` box), with confidences."""
-    check_tesseract()
+@dataclass
+class Page:
+    """The image as OCR sees it: ``grey`` (dark text on light), ``masked`` (plot areas and
+    their tick marks blanked) and ``gh``, the typical glyph height. Made once per image."""
+
+    grey: np.ndarray
+    masked: np.ndarray
+    gh: float
+
+
+def prepare_page(img: np.ndarray, plot_boxes: list[Box]) -> Page:
     grey = page_grey(img)
-    masked, gh = _mask_plots(grey, blank)
+    masked, gh = _mask_plots(grey, plot_boxes)
+    return Page(grey, masked, gh)
+
+
+def read_words(page: Page, keep: list[Box] = ()) -> list[Word]:
+    """Words outside the plot areas (and inside any ``keep`` box), with confidences."""
+    check_tesseract()
+    masked = page.masked.copy() if keep else page.masked
     for x0, y0, x1, y1 in keep:
-        masked[y0:y1, x0:x1] = grey[y0:y1, x0:x1]
-    return ocr_words(masked, float(np.clip(TARGET_GLYPH_PX / gh, 1.0, 4.0)))
+        masked[y0:y1, x0:x1] = page.grey[y0:y1, x0:x1]
+    return ocr_words(masked, float(np.clip(TARGET_GLYPH_PX / page.gh, 1.0, 4.0)))
 
 
-def read_strip(img: np.ndarray, strip: Box, plot_box: Box, gh: float) -> list[Word]:
+def read_strip(page: Page, strip: Box, gh: float) -> list[Word]:
     """A second, closer reading of one strip of tick labels, as a block of text at a larger
     scale: it finds lone digits and exponents that the sparse whole-image pass misses."""
-    masked, _ = _mask_plots(page_grey(img), [plot_box])
     x0, y0, x1, y1 = (int(v) for v in strip)
     x0, y0 = max(0, x0), max(0, y0)
-    crop = masked[y0:y1, x0:x1]
+    crop = page.masked[y0:y1, x0:x1]
     if crop.size == 0 or (crop < 128).sum() < 5:
         return []
     return ocr_words(crop, float(np.clip(1.5 * TARGET_GLYPH_PX / gh, 1.0, 6.0)), psm=6, offset=(x0, y0))

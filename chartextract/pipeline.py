@@ -17,7 +17,7 @@ from .layout import PlotArea, find_plot_areas
 from .legend import fill_names, legend_names, legend_text_boxes
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
-from .ocr import Word, read_words
+from .ocr import Page, Word, prepare_page, read_words
 from .options import Options
 from .quality import duplicate_warnings, panel_quality, series_quality
 from .sampling import sample_trace
@@ -44,12 +44,13 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
         raise ChartError("no chart found: no plot area (axes, frame or gridlines) detected")
     traces = [find_traces(img, a.plot_box, exclude=a.inner_boxes) for a in areas]
     keep = [b for a, ts in zip(areas, traces) for b in a.inner_boxes + legend_text_boxes(ts, a.plot_box)]
-    words = read_words(img, [a.plot_box for a in areas], keep)
+    page = prepare_page(img, [a.plot_box for a in areas])
+    words = read_words(page, keep)
     traces = [[t for t in ts if not _mostly_text(t, words)] for ts in traces]
     legends = [legend_names(img, a.bbox, a.plot_box, ts, words) for a, ts in zip(areas, traces)]
     shared = [(t.rgb, n) for ts, ns in zip(traces, legends) for t, n in zip(ts, ns) if n]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
-    panels = [_read_panel(img, i, area, ts, names, shared, words, options, claimed)
+    panels = [_read_panel(page, i, area, ts, names, shared, words, options, claimed)
               for i, (area, ts, names) in enumerate(zip(areas, traces, legends))]
     if all(p.error for p in panels):
         reasons = "; ".join(sorted({p.error or "" for p in panels}))
@@ -57,11 +58,11 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     return Chart(source=name, width=img.shape[1], height=img.shape[0], panels=panels, image=img)
 
 
-def _read_panel(img: np.ndarray, index: int, area: PlotArea, traces: list[Trace], names: list[str],
+def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], names: list[str],
                 shared: list, words: list[Word], options: Options, claimed: set[int]) -> Panel:
     """One panel: its axes, then its traces as named data series (or the reason it failed)."""
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
-    axes: AxesReading = read_axes(img, area, words, options, claimed)
+    axes: AxesReading = read_axes(page, area, words, options, claimed)
     panel.title = axes.title
     panel.x_axis, panel.y_axis = axes.x_axis, axes.y_axis
     panel.x_is_step = axes.x_is_step
