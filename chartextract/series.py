@@ -38,7 +38,6 @@ class Trace:
     x0: int
     width_px: float = 1.0
     quality: dict = field(default_factory=dict)
-    mask: np.ndarray | None = field(default=None, repr=False)  # pixels of the line, plot-local
     handles: list[Box] = field(default_factory=list)  # legend strokes of this colour (image coords)
     ambiguous: float = 0.0  # share of the line's columns where it had several runs to choose from
     run_ends: np.ndarray | None = field(default=None, repr=False)  # (n, 2) top/bottom row of each column's run
@@ -87,7 +86,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         ys, ends, width, ambiguous = _trace(mask, alpha, occluders=(labels >= 0) & ~mask)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
-        t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, mask=mask, ambiguous=ambiguous,
+        t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
                   run_ends=ends + y0 + m,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
         if t.coverage < 0.04 or _is_area(mask, ys) or _erratic(ys, mask.shape[0]):

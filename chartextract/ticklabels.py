@@ -72,15 +72,3 @@ def parse_offset(text: str) -> float | None:
     """The multiplier of an axis offset text such as ``1e-4`` or ``×1e3``, or None."""
     m = _OFFSET.match(_clean(text).replace("−", "-"))
     return 10.0 ** int(m.group(1)) if m else None
-
-
-def label_decimals(texts: list[str]) -> int:
-    """Decimal places the tick labels are printed with (the precision they justify)."""
-    best = 0
-    for t in texts:
-        c = _clean(t).rstrip("%")
-        if "e" in c.lower():
-            continue
-        if "." in c:
-            best = max(best, len(c.split(".")[1].rstrip("kKMBG")))
-    return best
