@@ -15,7 +15,7 @@ import numpy as np
 from .calibration import fit_axis
 from .layout import PlotArea
 from .model import Axis, Tick
-from .ocr import Page, Word, read_rotated, read_strip
+from .ocr import Page, Word, read_power_of_ten, read_rotated, read_strip
 from .options import Options
 from .ticklabels import parse_label, parse_offset, parse_pow10
 
@@ -77,10 +77,13 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     ylabel = _rotated_label(grey, (bx0, y0, int(ytick_left) - 1, y1), gh)
 
     errors: list[str] = []
-    y_marks, x_marks = _tick_positions(grey, area.plot_box, "y"), _tick_positions(grey, area.plot_box, "x")
+    marks_grey = _without_words(grey, local)
+    y_marks, x_marks = _tick_positions(marks_grey, area.plot_box, "y"), _tick_positions(marks_grey, area.plot_box, "x")
 
-    yscale = options.yscale or ("log" if _log_spaced(_tick_positions(grey, area.plot_box, "y", 0.4)) else None)
-    xscale = options.xscale or ("log" if _log_spaced(_tick_positions(grey, area.plot_box, "x", 0.4)) else None)
+    y_decades = _decades(_tick_positions(marks_grey, area.plot_box, "y", 0.4))
+    x_decades = _decades(_tick_positions(marks_grey, area.plot_box, "x", 0.4))
+    yscale = options.yscale or ("log" if y_decades else None)
+    xscale = options.xscale or ("log" if x_decades else None)
 
     def fit_y(labels: list[_Label], errs: list[str]) -> Axis | None:
         return _calibrate(labels, lambda w: w.cy, y_marks, (y1, y0), ylabel, y_mult,
@@ -90,10 +93,16 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
         return _calibrate(labels, lambda w: w.cx, x_marks, (x0, x1), xlabel, x_mult,
                           xscale, options.xrange, gh, errs, "x")
 
-    y_axis = _with_second_look(fit_y, ylabels, lambda: _y_tick_labels(read_strip(
-        page, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), gh), area.plot_box, gh), errors)
-    x_axis = _with_second_look(fit_x, xlabels, lambda: _x_tick_labels(read_strip(
-        page, (x0 - 2 * gh, y1, x1 + 2 * gh, y1 + 3 * gh), gh), area.plot_box, gh), errors)
+    y_axis = _with_second_look(fit_y, ylabels, [
+        lambda: _y_tick_labels(read_strip(page, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), gh),
+                               area.plot_box, gh),
+        lambda: [_power_label(page, (x0 - 6 * gh, p - 1.5 * gh, x0 - 1, p + 1.2 * gh), "right", (x0 - gh, p), gh)
+                 for p in y_decades]], errors)
+    x_axis = _with_second_look(fit_x, xlabels, [
+        lambda: _x_tick_labels(read_strip(page, (x0 - 2 * gh, y1, x1 + 2 * gh, y1 + 3 * gh), gh),
+                               area.plot_box, gh),
+        lambda: [_power_label(page, (p - 3 * gh, y1 + 1, p + 3 * gh, y1 + 2.2 * gh), "centre", (p, y1 + gh), gh)
+                 for p in x_decades]], errors)
     x_is_step = bool(x_axis and x_axis.scale == "linear" and x_axis.ticks
                      and all(float(t.value).is_integer() and t.value >= 0 for t in x_axis.ticks)
                      and (STEP_WORDS.search(xlabel) or not xlabel))
@@ -102,19 +111,31 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
                        float(np.mean(confs)) if confs else -1.0)
 
 
-def _with_second_look(fit, labels: list[_Label], reread, errors: list[str]) -> Axis | None:
-    """Fit an axis; when that fails, or rests on two ticks that nothing checks, read its label
-    strip again more closely and keep the better fit."""
+def _with_second_look(fit, labels: list[_Label], rereads, errors: list[str]) -> Axis | None:
+    """Fit an axis; while that fails, or rests on two ticks that nothing checks, read its
+    labels again in the next, closer way (``rereads``) and keep the best fit."""
     first_errors: list[str] = []
     axis = fit(labels, first_errors)
-    if axis is not None and (len(axis.ticks) >= 3 or axis.overridden):
-        return axis
-    retry_errors: list[str] = []
-    again = fit(reread(), retry_errors)
-    if again is not None and (axis is None or len(again.ticks) > len(axis.ticks)):
-        return again
-    errors.extend(first_errors)
+    for reread in rereads:
+        if axis is not None and (len(axis.ticks) >= 3 or axis.overridden):
+            return axis
+        again = fit([l for l in reread() if l is not None], [])
+        if again is not None and (axis is None or len(again.ticks) > len(axis.ticks)):
+            axis = again
+    if axis is None:
+        errors.extend(first_errors)
     return axis
+
+
+def _power_label(page: Page, box, anchor: str, centre: tuple[float, float], gh: float) -> _Label | None:
+    """A ``10^k`` label read glyph by glyph beside a decade tick of a log axis, placed on
+    that tick (``centre``) so that it snaps there."""
+    k = read_power_of_ten(page, box, anchor)
+    if k is None:
+        return None
+    cx, cy = centre[0] + 0.5, centre[1] + 0.5
+    word = Word(f"10^{k}", 90.0, cx - gh, cy - gh / 2, cx + gh, cy + gh / 2)
+    return _Label(word, None, [10.0 ** k])
 
 
 def _numeric(words: list[Word]) -> list[_Label]:
@@ -216,11 +237,13 @@ def _is_wordy(line: list[Word]) -> bool:
     return sum(c.isalpha() for c in text) >= max(2, 0.5 * len(text))
 
 
-def _log_spaced(marks: np.ndarray) -> bool:
-    """Tick marks of a log axis: between two marks a decade apart stand the minor ticks 2..9 at
-    log10(k) of the way. True when, for some pair of marks, most of those eight are found."""
+def _decades(marks: np.ndarray) -> list[float]:
+    """The decade ticks of a log axis: between two marks a decade apart stand the minor ticks
+    2..9 at log10(k) of the way. Every mark that ends such a pair (most of the eight found);
+    empty when the axis does not look logarithmic."""
     m = np.sort(marks)
     fractions = np.log10(np.arange(2, 10))
+    found: set[float] = set()
     for i in range(len(m)):
         for j in range(i + 1, len(m)):
             span = m[j] - m[i]
@@ -229,27 +252,40 @@ def _log_spaced(marks: np.ndarray) -> bool:
             for lo, sign in ((m[i], 1), (m[j], -1)):  # values may grow either way along the axis
                 want = lo + sign * span * fractions
                 if (np.abs(m[:, None] - want[None, :]).min(axis=0) <= max(2.0, 0.01 * span)).sum() >= 6:
-                    return True
-    return False
+                    found.update((float(m[i]), float(m[j])))
+    return sorted(found)
+
+
+def _without_words(grey: np.ndarray, words: list[Word]) -> np.ndarray:
+    """``grey`` with the words painted over in the background grey, so that the upright
+    strokes of tick labels set close to the axis are not taken for tick marks."""
+    out = grey.copy()
+    fill = int(np.median(grey[::4, ::4]))
+    for w in words:
+        out[max(0, int(w.y0) - 1):int(w.y1) + 2, max(0, int(w.x0) - 1):int(w.x1) + 2] = fill
+    return out
 
 
 def _tick_positions(grey: np.ndarray, box, axis: str, need_out: float = 0.6) -> np.ndarray:
-    """Pixel positions of tick marks just outside the axis, else just inside, else gridlines;
-    ``need_out`` lower finds the short minor ticks too."""
+    """Pixel positions of tick marks just outside the axis, else gridlines, else tick marks
+    just inside (where data lines also run, so they come last); ``need_out`` lower finds the
+    short minor ticks too."""
     x0, y0, x1, y1 = box
     if axis == "y":
-        strips = (grey[y0:y1 + 1, max(0, x0 - 5):max(0, x0 - 1)], grey[y0:y1 + 1, x0 + 2:x0 + 6],
-                  grey[y0:y1 + 1, x0 + 3:x1 - 3])
-        offset = y0
+        strips = (grey[y0:y1 + 1, max(0, x0 - 5):max(0, x0 - 1)], grey[y0:y1 + 1, x0 + 3:x1 - 3],
+                  grey[y0:y1 + 1, x0 + 2:x0 + 6])
     else:
-        strips = (grey[y1 + 2:y1 + 6, x0:x1 + 1].T, grey[max(0, y1 - 5):max(0, y1 - 1), x0:x1 + 1].T,
-                  grey[y0 + 3:y1 - 3, x0:x1 + 1].T)
-        offset = x0
-    for strip, need, contrast in zip(strips, (need_out, max(need_out, 0.75), 0.6), (25, 25, 6)):
+        strips = (grey[y1 + 2:y1 + 6, x0:x1 + 1].T, grey[y0 + 3:y1 - 3, x0:x1 + 1].T,
+                  grey[max(0, y1 - 5):max(0, y1 - 1), x0:x1 + 1].T)
+    offset = y0 if axis == "y" else x0
+    for k, (strip, need, contrast) in enumerate(zip(strips, (need_out, 0.6, max(need_out, 0.75)), (25, 6, 25))):
         if strip.size == 0:
             continue
         depth = np.abs(strip.astype(float) - np.median(strip))
-        found = _run_centers((depth > contrast).mean(axis=1) >= need, depth.mean(axis=1))
+        flags = (depth > contrast).mean(axis=1) >= need
+        if k == 1:  # gridlines: the frame's own edges are not gridlines
+            flags[:3] = flags[-3:] = False
+        found = _run_centers(flags, depth.mean(axis=1))
         if len(found) >= 2:
             return np.array(found, dtype=float) + offset
     return np.array([], dtype=float)

@@ -153,6 +153,24 @@ def fixture_specs() -> dict[str, dict]:
         "format": "jpg", "jpeg_quality": 70,
         "grid": [1, 1], "panels": [_panel("Validation accuracy", "Epoch", "Accuracy (%)", [
             _s("accuracy", render.TAB10[0], x, y)], legend=False)]}
+
+    # 10. log axis with only two labelled decades, set as 10^k with raised exponents, dark theme
+    x = np.arange(0, 101)
+    t = np.linspace(0, 1, 101)
+    dt = (80.0 * np.exp(-t / 0.15) + 30.0) * np.exp(rng.normal(0, 0.04, 101))
+    dv = 110.0 * np.exp(-t / 0.4) * np.exp(rng.normal(0, 0.04, 101))
+    specs["log_two_decades_dark"] = {
+        "engine": "matplotlib", "style": "dark_background", "dpi": 100, "width_px": 640, "height_px": 420,
+        "grid": [1, 1], "panels": [_panel("Loss curves", "Epoch", "Loss", [
+            _s("train_loss", "#8dd3c7", x, dt), _s("val_loss", "#feffb3", x, dv)], log=True)]}
+
+    # 11. gridlines only (plotnine theme_minimal): tick labels set right under the plot area
+    x = np.arange(0, 90)
+    specs["plotnine_minimal"] = {
+        "engine": "plotnine", "style": "theme_minimal", "dpi": 100, "width_px": 640, "height_px": 400,
+        "grid": [1, 1], "panels": [_panel("Reward", "Iteration", "Reward", [
+            _s(name, color, x, render.gen_reward(rng, 90, scale=0.15, base=0.03))
+            for name, color in zip(["PPO", "GRPO", "DPO"], render.GGPLOT2_HUE[3])])]}
     return specs
 
 
