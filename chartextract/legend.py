@@ -41,10 +41,12 @@ def outside_handles(img: np.ndarray, bbox: Box, plot_box: Box, rgb: tuple[int, i
 
 
 def legend_names(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace], words: list[Word]) -> list[str]:
-    """For each trace, the text beside its legend stroke (inside the plot area or beside it),
-    or "" when it has none."""
-    return [next((n for h in (t.handles or outside_handles(img, bbox, plot_box, t.rgb))
-                  if (n := _text_beside(h, words))), "") for t in traces]
+    """For each trace, the text beside its legend stroke (inside the plot area, else beside
+    it: a flat stretch of the line itself can pass for a stroke but has no text), or "" when
+    it has none."""
+    def named(handles: list[Box]) -> str:
+        return next((n for h in handles if (n := _text_beside(h, words))), "")
+    return [named(t.handles) or named(outside_handles(img, bbox, plot_box, t.rgb)) for t in traces]
 
 
 def fill_names(traces: list[Trace], names: list[str], shared: list[tuple[tuple[int, int, int], str]],

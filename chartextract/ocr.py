@@ -167,3 +167,75 @@ def read_rotated(grey_strip: np.ndarray, scale: float) -> list[Word]:
     """Words of a strip whose text runs bottom-to-top (a y-axis label), in the rotated
     strip's coordinates (so they read left to right in lines)."""
     return ocr_words(cv2.rotate(grey_strip, cv2.ROTATE_90_CLOCKWISE), scale, psm=6)
+
+
+def read_power_of_ten(page: Page, box: Box, anchor: str) -> int | None:
+    """The exponent ``k`` of the ``10^k`` tick label in ``box`` (the group of glyphs at its
+    right end for ``anchor="right"``, nearest its middle for ``"centre"``), or None.
+
+    Whole-label OCR garbles the small raised exponent (``10²`` comes back as ``107`` or
+    nothing). Here the label's glyphs are split by where they sit: the base ``10`` on the
+    line, the exponent raised above it. A flat raised glyph is the minus sign; the raised
+    digits are read on their own, enlarged, as digits only."""
+    x0, y0, x1, y1 = (max(0, int(v)) for v in box)
+    crop = page.masked[y0:y1, x0:x1]
+    if crop.size == 0:
+        return None
+    ink = (crop < 128).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    glyphs = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2  # not a spine crossing the box
+              and s[cv2.CC_STAT_HEIGHT] < 0.9 * crop.shape[0] and s[cv2.CC_STAT_WIDTH] < 0.9 * crop.shape[1]]
+    comps = _label_group(glyphs, anchor, crop.shape[1])
+    if len(comps) < 3:
+        return None
+    base_h = max(s[cv2.CC_STAT_HEIGHT] for s in comps)
+    bottom = max(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] for s in comps)
+    base = [s for s in comps if s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] >= bottom - 0.15 * base_h]
+    raised = [s for s in comps if s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] < bottom - 0.3 * base_h
+              and s[cv2.CC_STAT_LEFT] > min(b[cv2.CC_STAT_LEFT] for b in base)]
+    if len(base) != 2 or not raised or _digits(crop, base) != "10":
+        return None
+    minus = [s for s in raised if s[cv2.CC_STAT_WIDTH] >= 1.5 * s[cv2.CC_STAT_HEIGHT]
+             and s[cv2.CC_STAT_HEIGHT] <= 0.25 * base_h]
+    digits = [s for s in raised if not any(s is m for m in minus)]
+    text = _digits(crop, digits) if digits else ""
+    if not text.isdigit():
+        return None
+    return -int(text) if minus else int(text)
+
+
+def _label_group(comps: list[np.ndarray], anchor: str, width: int) -> list[np.ndarray]:
+    """The glyphs of one label: components split where the gap between them exceeds a glyph
+    height, then the group at the crop's right end or nearest its middle."""
+    if not comps:
+        return []
+    comps = sorted(comps, key=lambda s: s[cv2.CC_STAT_LEFT])
+    gap = max(s[cv2.CC_STAT_HEIGHT] for s in comps)
+    groups, end = [[comps[0]]], comps[0][cv2.CC_STAT_LEFT] + comps[0][cv2.CC_STAT_WIDTH]
+    for s in comps[1:]:
+        if s[cv2.CC_STAT_LEFT] - end > gap:
+            groups.append([])
+        groups[-1].append(s)
+        end = max(end, s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH])
+    if anchor == "right":
+        return groups[-1]
+
+    def off_centre(g: list[np.ndarray]) -> float:
+        xa = g[0][cv2.CC_STAT_LEFT]
+        xb = max(s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH] for s in g)
+        return abs((xa + xb) / 2 - width / 2)
+    return min(groups, key=off_centre)
+
+
+def _digits(crop: np.ndarray, comps: list[np.ndarray]) -> str:
+    """The digits the components ``comps`` of ``crop`` spell, read as one enlarged line."""
+    xa = min(s[cv2.CC_STAT_LEFT] for s in comps)
+    xb = max(s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH] for s in comps)
+    ya = min(s[cv2.CC_STAT_TOP] for s in comps)
+    yb = max(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] for s in comps)
+    part = crop[max(0, ya - 1):yb + 1, max(0, xa - 1):xb + 1]
+    scale = float(np.clip(TARGET_GLYPH_PX / max(1, yb - ya), 1.0, 8.0))
+    part = cv2.resize(part, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    part = cv2.copyMakeBorder(part, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    text = pytesseract.image_to_string(part, config="--psm 7 -c tessedit_char_whitelist=0123456789")
+    return text.strip().replace(" ", "")
