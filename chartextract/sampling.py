@@ -23,7 +23,8 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
             ys_pix = step_vertices(xs_pix - cols[0], ys_pix, trace.run_ends, trace.width_px)
         xs = np.round(np.asarray(x_axis.to_value(xs_pix))).astype(float)
     else:
-        xs_pix, ys_pix = cols[ok], trace.ys[ok]
+        rows = trace.ys if trace.run_ends is None else column_vertices(trace.ys, trace.run_ends, trace.width_px)
+        xs_pix, ys_pix = cols[ok], rows[ok]
         xs = np.asarray(x_axis.to_value(xs_pix), dtype=float)
     ys = np.asarray(y_axis.to_value(ys_pix), dtype=float)
     good = np.isfinite(xs) & np.isfinite(ys)
@@ -50,6 +51,24 @@ def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis) -> tuple[np.ndarra
             out[i] = ys[near[np.argmin(np.abs(near - j))]]
     keep = np.isfinite(out)
     return px[keep], out[keep]
+
+
+def column_vertices(ys: np.ndarray, ends: np.ndarray, width: float) -> np.ndarray:
+    """A column where the line peaks (its run's top end is higher than both neighbours') holds
+    the peak's vertex at that top end, not at the run's middle: the run reaches down along
+    the flanks. Likewise troughs at the bottom end. Elsewhere the run's centre stays."""
+    out = ys.copy()
+    top, bottom = ends[:, 0], ends[:, 1]
+    half = (width - 1) / 2
+    tall = bottom - top + 1 > width + 1
+    inner = np.zeros(len(ys), dtype=bool)
+    inner[1:-1] = True
+    with np.errstate(invalid="ignore"):
+        peak = inner & tall & (top < np.roll(top, 1)) & (top <= np.roll(top, -1))
+        trough = inner & tall & (bottom > np.roll(bottom, 1)) & (bottom >= np.roll(bottom, -1))
+    out[peak & ~trough] = top[peak & ~trough] + half
+    out[trough & ~peak] = bottom[trough & ~peak] - half
+    return out
 
 
 def step_vertices(js: np.ndarray, rows: np.ndarray, ends: np.ndarray, width: float) -> np.ndarray:
