@@ -84,6 +84,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         if mask.sum() < 10 or _looks_like_text(mask):
             continue
         ys, ends, width, ambiguous = _trace(mask, alpha, occluders=(labels >= 0) & ~mask)
+        ys, ends = _drop_strays(ys, ends, width)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
@@ -318,6 +319,32 @@ def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -
     a, b = run
     wts = np.where(mask_col[a:b + 1], alpha_col[a:b + 1], 1.0)
     return float((np.arange(a, b + 1) * wts).sum() / wts.sum())
+
+
+def _drop_strays(ys: np.ndarray, ends: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Drop short flat pieces of a trace that stand off the line on both sides: a legend
+    stroke of the line's colour picked up where a dashed line has a gap or another line
+    hides it. Pieces split where neighbouring columns' runs do not touch; a real spike is
+    drawn with its flanks and is not flat."""
+    ok = np.isfinite(ys)
+    touch = ok[:-1] & ok[1:] & (ends[1:, 0] <= ends[:-1, 1] + 1) & (ends[1:, 1] >= ends[:-1, 0] - 1)
+    idx = np.flatnonzero(ok)
+    if len(idx) < 3:
+        return ys, ends
+    first = np.concatenate([[0], np.flatnonzero(~touch[idx[1:] - 1]) + 1])  # positions in idx
+    pieces = list(zip(idx[first], idx[np.append(first[1:], len(idx)) - 1]))
+    max_len = max(4, int(0.03 * len(ys)))
+    far = max(6.0, 3 * width)
+    ys, ends = ys.copy(), ends.copy()
+    for (_, pb), (a, b), (na, _) in zip(pieces[:-2], pieces[1:-1], pieces[2:]):
+        if b - a + 1 > max_len or na - pb > 4 * max_len:
+            continue
+        line = np.interp(np.arange(a, b + 1), [pb, na], [ys[pb], ys[na]])
+        flat = np.ptp(ys[a:b + 1]) <= width
+        if flat and abs(ys[na] - ys[pb]) <= far and np.all(np.abs(ys[a:b + 1] - line) > far):
+            ys[a:b + 1] = np.nan
+            ends[a:b + 1] = np.nan
+    return ys, ends
 
 
 def _bridge(ys: np.ndarray, max_gap: int) -> np.ndarray:

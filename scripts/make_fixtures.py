@@ -171,6 +171,17 @@ def fixture_specs() -> dict[str, dict]:
         "grid": [1, 1], "panels": [_panel("Reward", "Iteration", "Reward", [
             _s(name, color, x, render.gen_reward(rng, 90, scale=0.15, base=0.03))
             for name, color in zip(["PPO", "GRPO", "DPO"], render.GGPLOT2_HUE[3])])]}
+
+    # 12. dashed line whose legend stroke (dashed too) stands above the line's own gaps
+    x = np.arange(0, 801, 5)
+    t = x / 800
+    def schedule(warm: float) -> np.ndarray:
+        return np.where(t < warm, 2e-3 * t / warm, 2e-3 * 0.5 * (1 + np.cos(np.pi * (t - warm) / (1 - warm))))
+    specs["dashed_schedule"] = {
+        "engine": "matplotlib", "style": "seaborn-ticks", "dpi": 89, "width_px": 439, "height_px": 351,
+        "grid": [1, 1], "panels": [_panel("Learning Rate Schedule", "Step", "LR", [
+            _s("lr group 0", "#0000ff", x, schedule(0.11) + 4e-5, linestyle="--"),
+            _s("lr group 1", "#ff0000", x, schedule(0.19) + 4e-5)])]}
     return specs
 
 
