@@ -113,9 +113,10 @@ def _snap_to_frame(img: np.ndarray, box: Box, hsegs: list[Segment], vsegs: list[
         if not rows_or_cols:
             return True
         diffs = []
-        for r in rows_or_cols:
-            r = int(round(r))
-            a, b = (px[r, outside], px[r, inside]) if horizontal else (px[outside, r], px[inside, r])
+        for pos in rows_or_cols:
+            # an edge lies between two pixels (pos k + 0.5): look at both, one is the line's
+            rs = sorted({int(np.floor(pos)), int(np.ceil(pos))})
+            a, b = (px[rs, outside], px[rs, inside]) if horizontal else (px[outside, rs], px[inside, rs])
             diffs.append(int(np.abs(a - b).max()))
         return float(np.median(diffs)) > 30
 
@@ -195,7 +196,9 @@ def _runs(mask: np.ndarray, min_len: int, gap: int, horizontal: bool) -> list[Se
     segs: list[Segment] = []
     for pos, lo, hi in sorted(pieces, key=lambda p: (round(p[0]), p[1])):
         last = segs[-1] if segs else None
-        if last and abs(last.pos - pos) <= 1.5 and lo - last.hi <= gap:
+        # pieces come row by row (rounded), left to right: one starting left of the last
+        # segment opened a new row of the same line and must not vanish into that segment
+        if last and abs(last.pos - pos) <= 1.5 and last.lo <= lo <= last.hi + gap:
             last.hi = max(last.hi, hi)
         else:
             segs.append(Segment(pos, lo, hi))
