@@ -239,7 +239,8 @@ def _is_wordy(line: list[Word]) -> bool:
 
 def _decades(marks: np.ndarray) -> list[float]:
     """The decade ticks of a log axis: between two marks a decade apart stand the minor ticks
-    2..9 at log10(k) of the way. Every mark that ends such a pair (most of the eight found);
+    2..9 at log10(k) of the way, and little else (a dense even run of marks matches most of
+    those places by chance). Every mark that ends such a pair (most of the eight found);
     empty when the axis does not look logarithmic."""
     m = np.sort(marks)
     fractions = np.log10(np.arange(2, 10))
@@ -247,7 +248,7 @@ def _decades(marks: np.ndarray) -> list[float]:
     for i in range(len(m)):
         for j in range(i + 1, len(m)):
             span = m[j] - m[i]
-            if span < 40:
+            if span < 40 or j - i - 1 > len(fractions) + 1:
                 continue
             for lo, sign in ((m[i], 1), (m[j], -1)):  # values may grow either way along the axis
                 want = lo + sign * span * fractions
