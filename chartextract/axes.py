@@ -17,7 +17,7 @@ from .layout import PlotArea
 from .model import Axis, Tick
 from .ocr import Page, Word, read_power_of_ten, read_rotated, read_strip
 from .options import Options
-from .ticklabels import parse_label, parse_offset, parse_pow10
+from .ticklabels import decimals, parse_label, parse_offset, parse_pow10
 
 STEP_WORDS = re.compile(r"\b(step|steps|epoch|epochs|iter|iters|iteration|iterations|update|updates|"
                         r"round|rounds|episode|episodes|batch|batches|generation|generations|"
@@ -239,7 +239,8 @@ def _is_wordy(line: list[Word]) -> bool:
 
 def _decades(marks: np.ndarray) -> list[float]:
     """The decade ticks of a log axis: between two marks a decade apart stand the minor ticks
-    2..9 at log10(k) of the way. Every mark that ends such a pair (most of the eight found);
+    2..9 at log10(k) of the way, and little else (a dense even run of marks matches most of
+    those places by chance). Every mark that ends such a pair (most of the eight found);
     empty when the axis does not look logarithmic."""
     m = np.sort(marks)
     fractions = np.log10(np.arange(2, 10))
@@ -247,7 +248,7 @@ def _decades(marks: np.ndarray) -> list[float]:
     for i in range(len(m)):
         for j in range(i + 1, len(m)):
             span = m[j] - m[i]
-            if span < 40:
+            if span < 40 or j - i - 1 > len(fractions) + 1:
                 continue
             for lo, sign in ((m[i], 1), (m[j], -1)):  # values may grow either way along the axis
                 want = lo + sign * span * fractions
@@ -319,6 +320,7 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
     tol = max(1.5, 0.25 * gh)
     # every reading of every label is a candidate point; the robust fit keeps one consistent set
     cands = [(i, l.value * mult) for i, l in enumerate(labels) if l.value is not None]
+    cands += [(i, v * mult) for i, v in _point_dropped(labels)]
     if scale != "linear":
         cands += [(i, v) for i, l in enumerate(labels) for v in l.pow10]
     pixels = _tick_pixels([pos(labels[i].word) for i, _ in cands], marks, 0.6 * gh)
@@ -337,6 +339,19 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
     ticks = [Tick(pixels[k], cands[k][1], labels[cands[k][0]].word.text, labels[cands[k][0]].word.conf)
              for k in sorted(fit.inliers, key=lambda k: pixels[k])]
     return Axis(label, fit.scale, ticks, fit.a, fit.b, fit.residual_px)
+
+
+def _point_dropped(labels: list[_Label]) -> list[tuple[int, float]]:
+    """Second readings of labels whose decimal point OCR lost (small print, JPEG): when
+    some labels show ``d`` decimals, a label of more than ``d`` bare digits (``08``, ``14``)
+    may be one too (0.8, 1.4). Only the axis fit decides; printed text wins ties."""
+    places = [decimals(l.word.text) for l in labels]
+    shown = [p for p in places if p]
+    if not shown:
+        return []
+    d = max(set(shown), key=shown.count)
+    return [(i, l.value / 10 ** d) for i, (l, p) in enumerate(zip(labels, places))
+            if p == 0 and l.value is not None and sum(c.isdigit() for c in l.word.text) > d]
 
 
 def _tick_pixels(centres: list[float], marks: np.ndarray, tol: float) -> list[float]:

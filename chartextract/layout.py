@@ -113,9 +113,10 @@ def _snap_to_frame(img: np.ndarray, box: Box, hsegs: list[Segment], vsegs: list[
         if not rows_or_cols:
             return True
         diffs = []
-        for r in rows_or_cols:
-            r = int(round(r))
-            a, b = (px[r, outside], px[r, inside]) if horizontal else (px[outside, r], px[inside, r])
+        for pos in rows_or_cols:
+            # an edge lies between two pixels (pos k + 0.5): look at both, one is the line's
+            rs = sorted({int(np.floor(pos)), int(np.ceil(pos))})
+            a, b = (px[rs, outside], px[rs, inside]) if horizontal else (px[outside, rs], px[inside, rs])
             diffs.append(int(np.abs(a - b).max()))
         return float(np.median(diffs)) > 30
 
@@ -158,8 +159,9 @@ def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
 
 
 def _trim(img: np.ndarray, seg: Segment, horizontal: bool, run: int = 4) -> Segment:
-    """Cut the ends of a segment where the line's colour changes: a gridline's edge run
-    continues through tick marks or a label beside it, which are not part of the frame."""
+    """Cut the ends of a segment where the line's colour changes or it no longer stands out:
+    a gridline's edge run continues through tick marks or a label beside it, which are not
+    part of the frame."""
     strip = img if horizontal else img.transpose(1, 0, 2)
     n = strip.shape[0]
 
@@ -171,8 +173,15 @@ def _trim(img: np.ndarray, seg: Segment, horizontal: bool, run: int = 4) -> Segm
         return float(np.abs(np.median(along(r), axis=0) - around).max())
 
     r0 = int(round(seg.pos))
-    line = along(max(range(r0 - 2, r0 + 3), key=contrast)).astype(np.int16)
+    best = max(range(r0 - 2, r0 + 3), key=contrast)
+    line = along(best).astype(np.int16)
     ok = np.abs(line - np.median(line, axis=0)).max(axis=1) <= 20
+    # a light gridline is within 20 of a white page: where the line goes on, it still
+    # stands out from the rows beside it (a gap joined across blank page does not)
+    beside = (along(best - 4).astype(np.int16) + along(best + 4)) // 2
+    stand = np.abs(line - beside).max(axis=1)
+    if ok.any():
+        ok &= stand >= 0.5 * np.median(stand[ok])
     good = np.convolve(ok, np.ones(run), mode="valid") == run  # ``run`` matching pixels in a row
     idx = np.flatnonzero(good)
     if not len(idx):
@@ -195,7 +204,9 @@ def _runs(mask: np.ndarray, min_len: int, gap: int, horizontal: bool) -> list[Se
     segs: list[Segment] = []
     for pos, lo, hi in sorted(pieces, key=lambda p: (round(p[0]), p[1])):
         last = segs[-1] if segs else None
-        if last and abs(last.pos - pos) <= 1.5 and lo - last.hi <= gap:
+        # pieces come row by row (rounded), left to right: one starting left of the last
+        # segment opened a new row of the same line and must not vanish into that segment
+        if last and abs(last.pos - pos) <= 1.5 and last.lo <= lo <= last.hi + gap:
             last.hi = max(last.hi, hi)
         else:
             segs.append(Segment(pos, lo, hi))
@@ -239,14 +250,23 @@ def _area(b: Box) -> int:
 
 
 def _keep_outermost(cands: list[PlotArea], tol: int) -> list[PlotArea]:
-    """Drop candidates inside or mostly overlapping a larger one."""
+    """Drop candidates inside or mostly overlapping a larger one; but of two nearly equal
+    boxes, one side of the larger may rest on a lone line that runs on into the labels
+    (a gridline through its tick and label), and the far better supported one is kept."""
     kept: list[PlotArea] = []
     for c in sorted(cands, key=lambda c: (-_area(c.plot_box), -c.support)):
-        if any(_contains(k.plot_box, c.plot_box, tol) or _overlap(k.plot_box, c.plot_box) > 0.3
-               or _abuts(k.plot_box, c.plot_box, tol) for k in kept):
-            continue
-        kept.append(c)
+        covering = [i for i, k in enumerate(kept) if _contains(k.plot_box, c.plot_box, tol)
+                    or _overlap(k.plot_box, c.plot_box) > 0.3 or _abuts(k.plot_box, c.plot_box, tol)]
+        if not covering:
+            kept.append(c)
+        elif len(covering) == 1 and _near_equal(kept[covering[0]].plot_box, c.plot_box, 2 * tol) \
+                and c.support > 2 * kept[covering[0]].support:
+            kept[covering[0]] = c
     return kept
+
+
+def _near_equal(a: Box, b: Box, tol: int) -> bool:
+    return all(abs(p - q) <= tol for p, q in zip(a, b))
 
 
 def _abuts(a: Box, b: Box, tol: int) -> bool:

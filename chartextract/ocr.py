@@ -116,17 +116,20 @@ def _mask_plots(grey: np.ndarray, boxes: list[Box]) -> tuple[np.ndarray, float]:
         masked[max(0, y0 - 1):y1 + 2, max(0, x0 - 1):x1 + 2] = 255
     gh = glyph_height(masked)
     for box in boxes:
-        _erase_tick_marks(masked, box, int(round(1.2 * gh)))
+        _erase_tick_marks(masked, grey, box, int(round(1.2 * gh)))
     return masked, gh
 
 
-def _erase_tick_marks(grey: np.ndarray, box: Box, max_len: int) -> None:
+def _erase_tick_marks(grey: np.ndarray, original: np.ndarray, box: Box, max_len: int) -> None:
     """Blank short thin ink runs sticking out of a blanked plot box: tick marks, which OCR
-    otherwise reads as ``-`` or ``1`` glued to the labels. Glyphs are taller, so stay."""
+    otherwise reads as ``-`` or ``1`` glued to the labels. Glyphs are taller, so stay.
+    A mark grows out of the box edge or spine (``original``: before blanking); a run that
+    starts after a gap is the top of a label set close to a frameless plot, and stays."""
     x0, y0, x1, y1 = box
     for side in ("left", "right", "bottom", "top"):
         horizontal = side in ("left", "right")
         g = grey if horizontal else grey.T  # rows of g run across the side
+        orig = original if horizontal else original.T
         n_rows, n_cols = g.shape
         lo, hi = (y0, y1) if horizontal else (x0, x1)
         start = {"left": x0 - 2, "right": x1 + 2, "top": y0 - 2, "bottom": y1 + 2}[side]
@@ -138,7 +141,7 @@ def _erase_tick_marks(grey: np.ndarray, box: Box, max_len: int) -> None:
             n = 0
             while n <= max_len and 0 <= first + step * n < n_cols and g[i, first + step * n] < 200:
                 n += 1
-            if not 0 < n <= max_len:
+            if not 0 < n <= max_len or not 0 <= first - step < n_cols or orig[i, first - step] >= 200:
                 continue
             cols = [first + step * k for k in range(n)]
             if (g[i - 3, cols] >= 200).all() and (g[i + 3, cols] >= 200).all():

@@ -245,9 +245,12 @@ def _pick_handles(pieces: list[list[Box]]) -> list[list[Box]]:
 
 
 def _remove_boxes(mask: np.ndarray, boxes: list[Box]) -> np.ndarray:
+    """``mask`` without the legend strokes in ``boxes``, grown by two pixels: a box holds a
+    stroke's solid core only, and its faint anti-aliased edges left behind would pass for
+    the line wherever the real one is hidden under another."""
     out = mask.copy()
     for x0, y0, x1, y1 in boxes:
-        out[y0:y1, x0:x1] = False
+        out[max(0, y0 - 2):y1 + 2, max(0, x0 - 2):x1 + 2] = False
     return out
 
 

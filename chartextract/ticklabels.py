@@ -22,7 +22,7 @@ _SUPERSCRIPT = str.maketrans({"°": "0", "o": "0", "O": "0", "º": "0", "}": "1"
 
 def _clean(text: str) -> str:
     t = text.strip().translate(_MINUS).replace(" ", "")
-    t = t.strip("()[]{}'\"`,;:")
+    t = t.strip("()[]{}'\"`,;:").rstrip("-")  # a tick mark glued after a label reads as "-"
     if any(c.isdigit() for c in t):
         head, tail = (t[:-1], t[-1]) if t and t[-1] in _SUFFIX else (t, "")
         t = head.translate(_DIGITLIKE) + tail
@@ -51,6 +51,13 @@ def parse_label(text: str) -> float | None:
         return float(t) * mult
     except ValueError:  # pragma: no cover - the regex admits only floats
         return None
+
+
+def decimals(text: str) -> int | None:
+    """How many digits a plain decimal label (``-0.25``, ``16``) shows after its point, or
+    None for any other label. Engines print an axis's labels with one number of decimals."""
+    m = re.fullmatch(r"[-+]?\d+(?:\.(\d+))?", _clean(text))
+    return (len(m.group(1)) if m.group(1) else 0) if m else None
 
 
 def parse_pow10(text: str) -> list[float]:
