@@ -222,25 +222,41 @@ def _merge_shades(masks: list[np.ndarray], centers: list[np.ndarray], bg: np.nda
         del masks[j], centers[j]
 
 
-def _flat_pieces(mask: np.ndarray) -> list[Box]:
-    """Short flat dashes of a colour mask: candidate legend strokes."""
+def _flat_pieces(mask: np.ndarray) -> tuple[list[Box], list[Box]]:
+    """Candidate legend strokes of a colour mask: short flat pieces, and rows of short flat
+    dashes (a dashed line's stroke) joined into one box."""
     _lab, stats = _components(mask)
     if len(stats) < 2:
-        return []
+        return [], []
     total = stats[:, 4].sum()
     w = mask.shape[1]
-    return [(int(x), int(y), int(x + cw), int(y + ch)) for x, y, cw, ch, a in stats
-            if 8 <= cw <= 0.2 * w and cw >= 2.5 * ch and a < 0.2 * total and a >= 0.6 * cw * max(1, ch - 2)]
+    flat = [(int(x), int(y), int(x + cw), int(y + ch)) for x, y, cw, ch, a in stats
+            if cw >= 2.5 * ch and a < 0.2 * total and a >= 0.6 * cw * max(1, ch - 2)]
+    solid = [b for b in flat if 8 <= b[2] - b[0] <= 0.2 * w]
+    dashes = sorted((b for b in flat if 3 <= b[2] - b[0] < 8), key=lambda b: (b[1], b[0]))
+    rows: list[list[Box]] = []
+    for b in dashes:
+        row = rows[-1] if rows else None
+        if row and abs(b[1] - row[-1][1]) <= 1 and abs(b[3] - row[-1][3]) <= 1 \
+                and 0 < b[0] - row[-1][2] <= 2 * (b[2] - b[0]):
+            row.append(b)
+        else:
+            rows.append([b])
+    dashed = [(r[0][0], min(b[1] for b in r), r[-1][2], max(b[3] for b in r)) for r in rows
+              if len(r) >= 2 and 8 <= r[-1][2] - r[0][0] <= 0.2 * w]
+    return solid, dashed
 
 
-def _pick_handles(pieces: list[list[Box]]) -> list[list[Box]]:
+def _pick_handles(pieces: list[tuple[list[Box], list[Box]]]) -> list[list[Box]]:
     """Legend strokes: flat pieces stacked in one column with other colours' pieces, or the only
-    one or two of their colour (many flat pieces are a dashed line)."""
+    one or two solid ones of their colour (many flat pieces are a dashed line); a row of dashes
+    only when stacked, since a dashed line's flat stretch is one too."""
+    boxes = [solid + dashed for solid, dashed in pieces]
     out = []
-    for k, mine in enumerate(pieces):
-        others = [b for j, bs in enumerate(pieces) if j != k for b in bs]
-        stacked = [b for b in mine if any(abs(b[0] - o[0]) <= 2 and abs(b[2] - o[2]) <= 2 for o in others)]
-        out.append(stacked or (mine if len(mine) <= 2 else []))
+    for k, (solid, _) in enumerate(pieces):
+        others = [b for j, bs in enumerate(boxes) if j != k for b in bs]
+        stacked = [b for b in boxes[k] if any(abs(b[0] - o[0]) <= 2 and abs(b[2] - o[2]) <= 2 for o in others)]
+        out.append(stacked or (solid if len(solid) <= 2 else []))
     return out
 
 
