@@ -42,6 +42,8 @@ class Trace:
     handles: list[Box] = field(default_factory=list)  # legend strokes of this colour (image coords)
     ambiguous: float = 0.0  # share of the line's columns where it had several runs to choose from
     run_ends: np.ndarray | None = field(default=None, repr=False)  # (n, 2) top/bottom row of each column's run
+    cores: np.ndarray | None = field(default=None, repr=False)  # (n, 2) rows of each run where a disc as thick as the line fits
+    radius: float = 0.0  # that disc's radius (distance transform units)
 
     @property
     def coverage(self) -> float:
@@ -87,10 +89,11 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         # other lines on top, and the blends at their edges (no line's colour), hide this one
         occ = ((labels >= 0) | (ink & _closed(mask, HOLE_PX))) & ~mask
         ys, ends, width, ambiguous = _trace(mask, alpha, occluders=occ)
+        cores, radius = _cores(mask | occ, ends)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
-                  run_ends=ends + y0 + m,
+                  run_ends=ends + y0 + m, cores=cores + y0 + m, radius=radius,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
         if t.coverage < 0.04 or _is_area(mask, ys) or _erratic(ys, mask.shape[0]):
             continue
@@ -319,6 +322,27 @@ def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray):
 def _closed(mask: np.ndarray, k: int) -> np.ndarray:
     """``mask`` with gaps narrower than ``k`` pixels filled."""
     return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)).astype(bool)
+
+
+def _cores(ink: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each column's first and last row, within its chosen run, where a disc of the line's
+    usual thickness fits inside the ink, and that disc's radius. Marker discs are centred
+    on the data and drawn over the line, so their centres lie in these cores; for a plain
+    stroke the core is its middle."""
+    dt = cv2.distanceTransform(np.pad(ink.astype(np.uint8), 1), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)[1:-1, 1:-1]
+    cores = np.full(ends.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(ends[:, 0]))
+    if not len(ok):
+        return cores, 0.0
+    runs = [(j, int(ends[j, 0]), int(ends[j, 1])) for j in ok]
+    thickest = np.round([dt[a:b + 1, j].max() for j, a, b in runs], 2)
+    values, counts = np.unique(thickest, return_counts=True)
+    radius = float(values[counts.argmax()])  # the most common: crossings and clumps are fatter, rarer
+    for j, a, b in runs:
+        rows = np.flatnonzero(dt[a:b + 1, j] >= radius - 0.5)
+        if len(rows):
+            cores[j] = a + rows[0], a + rows[-1]
+    return cores, radius
 
 
 def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:
