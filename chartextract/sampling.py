@@ -8,6 +8,7 @@ from .series import Trace
 
 END_SLACK_COLS = 1.5  # a step this close to the end of a line still reads the line's end
 VERTEX_MIN_PX_PER_STEP = 1.5  # below this, a column's run spans several steps' vertices
+DISC_MIN_RADIUS = 3.0  # thinner lines: the run's middle is right within a pixel, and cores miss sharp tips
 
 
 def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -20,6 +21,8 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
     if steps and px_per_step >= 1.0:
         xs_pix, ys_pix = _at_steps(cols, trace.ys, x_axis)
         if trace.run_ends is not None and px_per_step >= VERTEX_MIN_PX_PER_STEP:
+            if trace.cores is not None and trace.radius >= DISC_MIN_RADIUS:
+                ys_pix = disc_centres(xs_pix - cols[0], ys_pix, trace.run_ends, trace.cores, trace.radius)
             ys_pix = step_vertices(xs_pix - cols[0], ys_pix, trace.run_ends, trace.width_px)
         xs = np.round(np.asarray(x_axis.to_value(xs_pix))).astype(float)
     else:
@@ -88,4 +91,29 @@ def step_vertices(js: np.ndarray, rows: np.ndarray, ends: np.ndarray, width: flo
             out[i] = top + half
         elif rows[i] > max(rows[i - 1], rows[i + 1]):
             out[i] = bottom - half
+    return out
+
+
+def disc_centres(js: np.ndarray, rows: np.ndarray, ends: np.ndarray, cores: np.ndarray,
+                 radius: float) -> np.ndarray:
+    """Dense marker discs overlap into one blob whose column middle is no data point. Each
+    step's row is kept inside its column's core (where a disc centred on the point fits);
+    where only the run's top is the step's own disc edge (a radius above the core, nothing
+    higher beside it) and the bottom belongs to neighbours' discs, the point is the core's
+    top; likewise at the bottom."""
+    out = rows.copy()
+    for i, jf in enumerate(js):
+        j = int(round(jf))
+        if not 0 <= j < len(ends) or not (np.isfinite(cores[j]).all() and np.isfinite(ends[j]).all()):
+            continue
+        (top, bottom), (lo, hi) = ends[j], cores[j]
+        near = ends[max(0, j - 1):j + 2]
+        top_own = lo - top <= radius + 1 and np.nanmin(near[:, 0]) >= lo - radius - 1
+        bottom_own = bottom - hi <= radius + 1 and np.nanmax(near[:, 1]) <= hi + radius + 1
+        if top_own and not bottom_own:
+            out[i] = lo
+        elif bottom_own and not top_own:
+            out[i] = hi
+        else:
+            out[i] = np.clip(rows[i], lo, hi)
     return out

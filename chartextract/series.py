@@ -27,6 +27,7 @@ INK_DE = 12.0  # Lab distance from the background that counts as ink
 CORE_MIN_DE = 18.0
 CLUSTER_DE = 16.0  # core colours closer than this are one line colour
 MAX_BRIDGE_FRAC = 0.02  # gaps up to 2% of the width (crossings, occlusion) are bridged
+HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Trace:
     handles: list[Box] = field(default_factory=list)  # legend strokes of this colour (image coords)
     ambiguous: float = 0.0  # share of the line's columns where it had several runs to choose from
     run_ends: np.ndarray | None = field(default=None, repr=False)  # (n, 2) top/bottom row of each column's run
+    cores: np.ndarray | None = field(default=None, repr=False)  # (n, 2) rows of each run where a disc as thick as the line fits
+    radius: float = 0.0  # that disc's radius (distance transform units)
 
     @property
     def coverage(self) -> float:
@@ -83,12 +86,15 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         mask = _remove_boxes(mask, handles) & ~inside
         if mask.sum() < 10 or _looks_like_text(mask):
             continue
-        ys, ends, width, ambiguous = _trace(mask, alpha, occluders=(labels >= 0) & ~mask)
+        # other lines on top, and the blends at their edges (no line's colour), hide this one
+        occ = ((labels >= 0) | (ink & _closed(mask, HOLE_PX))) & ~mask
+        ys, ends, width, ambiguous = _trace(mask, alpha, occluders=occ)
         ys, ends = _drop_strays(ys, ends, width)
+        cores, radius = _cores(mask | occ, ends)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
-                  run_ends=ends + y0 + m,
+                  run_ends=ends + y0 + m, cores=cores + y0 + m, radius=radius,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
         if t.coverage < 0.04 or _is_area(mask, ys) or _erratic(ys, mask.shape[0]):
             continue
@@ -333,6 +339,32 @@ def _trace(mask: np.ndarray, alpha: np.ndarray, occluders: np.ndarray):
     return ys, ends, width, float(np.mean([n > 1 for n in present])) if present else 0.0
 
 
+def _closed(mask: np.ndarray, k: int) -> np.ndarray:
+    """``mask`` with gaps narrower than ``k`` pixels filled."""
+    return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)).astype(bool)
+
+
+def _cores(ink: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each column's first and last row, within its chosen run, where a disc of the line's
+    usual thickness fits inside the ink, and that disc's radius. Marker discs are centred
+    on the data and drawn over the line, so their centres lie in these cores; for a plain
+    stroke the core is its middle."""
+    dt = cv2.distanceTransform(np.pad(ink.astype(np.uint8), 1), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)[1:-1, 1:-1]
+    cores = np.full(ends.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(ends[:, 0]))
+    if not len(ok):
+        return cores, 0.0
+    runs = [(j, int(ends[j, 0]), int(ends[j, 1])) for j in ok]
+    thickest = np.round([dt[a:b + 1, j].max() for j, a, b in runs], 2)
+    values, counts = np.unique(thickest, return_counts=True)
+    radius = float(values[counts.argmax()])  # the most common: crossings and clumps are fatter, rarer
+    for j, a, b in runs:
+        rows = np.flatnonzero(dt[a:b + 1, j] >= radius - 0.5)
+        if len(rows):
+            cores[j] = a + rows[0], a + rows[-1]
+    return cores, radius
+
+
 def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:
     """Alpha-weighted centre of a run; occluded pixels inside it count as fully covered."""
     a, b = run
@@ -410,7 +442,7 @@ def _drop_halos(traces: list[Trace], bg: np.ndarray) -> list[Trace]:
     kept: list[Trace] = []
     for t in traces:
         mixes = [bg] + [k.rgb for k in kept]
-        if not any(_runs_along(t, k, 1.5)
+        if not any((_runs_along(t, k, 1.5) and not _other_hue(t.rgb, k.rgb))
                    or (any(_is_mix(t.rgb, k.rgb, m) for m in mixes if m is not k.rgb)
                        and _runs_along(t, k, max(3.0, 2 * k.width_px)))
                    or (_same_hue(t.rgb, k.rgb) and t.coverage < 0.8 * k.coverage
@@ -426,13 +458,25 @@ def _runs_along(t: Trace, k: Trace, max_dist: float) -> bool:
                 and np.median(np.abs(t.ys[both] - k.ys[both])) < max_dist)
 
 
+def _hue_gap(a, b) -> float | None:
+    """Hue difference in degrees of two saturated colours; None if either is greyish."""
+    ha, sa, _ = colorsys.rgb_to_hsv(*(np.asarray(a, float) / 255))
+    hb, sb, _ = colorsys.rgb_to_hsv(*(np.asarray(b, float) / 255))
+    return min(abs(ha - hb), 1 - abs(ha - hb)) * 360 if sa > 0.3 and sb > 0.3 else None
+
+
 def _same_hue(a, b) -> bool:
     """Two saturated colours of one hue: JPEG ringing splits one line into such shades
     (patchy ones, unlike a second series in a lighter shade, which is whole)."""
-    ha, sa, _ = colorsys.rgb_to_hsv(*(np.asarray(a, float) / 255))
-    hb, sb, _ = colorsys.rgb_to_hsv(*(np.asarray(b, float) / 255))
-    dh = min(abs(ha - hb), 1 - abs(ha - hb)) * 360
-    return bool(sa > 0.3 and sb > 0.3 and dh < 20)
+    gap = _hue_gap(a, b)
+    return gap is not None and gap < 20
+
+
+def _other_hue(a, b) -> bool:
+    """Two saturated colours of different hues are two lines even where one runs along the
+    other (a smoothed curve over its noisy data)."""
+    gap = _hue_gap(a, b)
+    return gap is not None and gap >= 20
 
 
 def _is_mix(rgb, strong_rgb, other) -> bool:
