@@ -7,6 +7,7 @@ from .model import Axis
 from .series import Trace
 
 END_SLACK_COLS = 1.5  # a step this close to the end of a line still reads the line's end
+EDGE_COLS = 2  # a line's end this close to the plot's edge may be cut off there
 VERTEX_MIN_PX_PER_STEP = 1.5  # below this, a column's run spans several steps' vertices
 DISC_MIN_RADIUS = 3.0  # thinner lines: the run's middle is right within a pixel, and cores miss sharp tips
 
@@ -18,15 +19,17 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
     if not ok.any():
         return np.array([]), np.array([])
     px_per_step = 1.0 / abs(x_axis.a) if x_axis.scale == "linear" and x_axis.a else 0.0
+    ys_line = trace.ys if trace.run_ends is None else line_ends(trace.ys, trace.run_ends, trace.width_px)
     if steps and px_per_step >= 1.0:
-        xs_pix, ys_pix = _at_steps(cols, trace.ys, x_axis)
+        discs = trace.cores is not None and trace.radius >= DISC_MIN_RADIUS
+        xs_pix, ys_pix = _at_steps(cols, ys_line, x_axis, reach=trace.radius if discs else 0.0)
         if trace.run_ends is not None and px_per_step >= VERTEX_MIN_PX_PER_STEP:
-            if trace.cores is not None and trace.radius >= DISC_MIN_RADIUS:
+            if discs:
                 ys_pix = disc_centres(xs_pix - cols[0], ys_pix, trace.run_ends, trace.cores, trace.radius)
             ys_pix = step_vertices(xs_pix - cols[0], ys_pix, trace.run_ends, trace.width_px)
         xs = np.round(np.asarray(x_axis.to_value(xs_pix))).astype(float)
     else:
-        rows = trace.ys if trace.run_ends is None else column_vertices(trace.ys, trace.run_ends, trace.width_px)
+        rows = ys_line if trace.run_ends is None else column_vertices(ys_line, trace.run_ends, trace.width_px)
         xs_pix, ys_pix = cols[ok], rows[ok]
         xs = np.asarray(x_axis.to_value(xs_pix), dtype=float)
     ys = np.asarray(y_axis.to_value(ys_pix), dtype=float)
@@ -35,10 +38,15 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
     return xs[good][order], ys[good][order]
 
 
-def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel positions of each integer step covered by the trace and the line's row there."""
+def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel positions of each integer step covered by the trace and the line's row there.
+
+    A line that ends inside the plot ends on a data point, ``reach`` (a marker's radius)
+    inside its ink; one cut off at the plot's edge may hide its end under the frame."""
     ok = np.flatnonzero(np.isfinite(ys))
-    first, last = cols[ok[0]] - END_SLACK_COLS, cols[ok[-1]] + END_SLACK_COLS
+    inside_lo, inside_hi = ok[0] > EDGE_COLS + reach, ok[-1] < len(ys) - 1 - EDGE_COLS - reach
+    first = cols[ok[0]] + (reach - 1.0 if inside_lo else -END_SLACK_COLS)
+    last = cols[ok[-1]] - (reach - 1.0 if inside_hi else -END_SLACK_COLS)
     v0, v1 = sorted((float(x_axis.to_value(first)), float(x_axis.to_value(last))))
     steps = np.arange(np.ceil(v0), np.floor(v1) + 1)
     px = np.asarray(x_axis.to_pixel(steps), dtype=float)
@@ -54,6 +62,23 @@ def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis) -> tuple[np.ndarra
             out[i] = ys[near[np.argmin(np.abs(near - j))]]
     keep = np.isfinite(out)
     return px[keep], out[keep]
+
+
+def line_ends(ys: np.ndarray, ends: np.ndarray, width: float) -> np.ndarray:
+    """Where a line starts or stops steeply, its end column's run reaches from the end point
+    along the line: the end point is the run's far end (the top when the line then falls),
+    not its middle."""
+    out = ys.copy()
+    ok = np.flatnonzero(np.isfinite(ys))
+    if len(ok) < 4:
+        return out
+    half = (width - 1) / 2
+    for j, nxt in ((ok[0], ok[1:4]), (ok[-1], ok[-4:-1])):
+        top, bottom = ends[j]
+        if not np.isfinite(top) or bottom - top + 1 <= width + 1:
+            continue
+        out[j] = top + half if np.median(ys[nxt]) > ys[j] else bottom - half
+    return out
 
 
 def column_vertices(ys: np.ndarray, ends: np.ndarray, width: float) -> np.ndarray:
