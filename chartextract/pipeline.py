@@ -14,7 +14,7 @@ from .axes import AxesReading, read_axes
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
-from .legend import fill_names, legend_names, legend_text_boxes
+from .legend import fill_names, legend_entries, legend_names, legend_text_boxes
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
 from .ocr import Page, Word, prepare_page, read_words
@@ -47,7 +47,8 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     page = prepare_page(img, [a.plot_box for a in areas])
     words = read_words(page, keep)
     traces = [[t for t in ts if not _mostly_text(t, words)] for ts in traces]
-    legends = [legend_names(img, a.bbox, a.plot_box, ts, words) for a, ts in zip(areas, traces)]
+    entries = [legend_entries(img, a.bbox, a.plot_box, ts, words) for a, ts in zip(areas, traces)]
+    legends = [legend_names(img, page, es, ts) for es, ts in zip(entries, traces)]
     shared = [(t.rgb, n) for ts, ns in zip(traces, legends) for t, n in zip(ts, ns) if n]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
     panels = [_read_panel(page, i, area, ts, names, shared, words, options, claimed)
