@@ -151,8 +151,6 @@ def _join(words: list[Word]) -> str:
     return " ".join(w.text for w in words).strip(" |[](){}-—_:;,.'\"")
 
 
-
-
 def _better(first: LegendEntry, second: list[Word]) -> str:
     """The second reading when it is the same name read at least as surely and losing no
     character (a respacing or a surer glyph: "lrgroup1" -> "lr group 1"), else the first.
