@@ -29,17 +29,19 @@ def outside_handles(img: np.ndarray, bbox: Box, plot_box: Box, rgb: tuple[int, i
     """Short flat strokes of one colour in the panel, right of or above its plot area: a
     legend placed beside the plot (ggplot, Vega-Lite)."""
     bx0, by0, bx1, by1 = bbox
-    region = img[by0:by1, bx0:bx1].astype(np.float32)
-    bg = np.median(region.reshape(-1, 3), axis=0)
+    region = img[by0:by1, bx0:bx1]
+    bg = np.median(region[::4, ::4].reshape(-1, 3), axis=0).astype(np.float32)
     d = np.array(rgb, dtype=np.float32) - bg
-    p = region - bg
-    a = (p @ d) / max(float(d @ d), 1e-6)  # how far along the blend from background to colour
-    near = ((a > 0.5) & (np.linalg.norm(p - a[..., None] * d, axis=2) < 30)).astype(np.uint8)
     px0, py0, px1, py1 = plot_box
     # a legend beside the plot stands to its right or above it, clear of the tick marks; left
     # and below are the axes' labels (whose glyph strokes can look like short dashes)
     gap = 8
-    near[max(0, py0 - by0 - gap):, :max(0, px1 - bx0 + gap)] = 0
+    top, right = max(0, py0 - by0 - gap), max(0, px1 - bx0 + gap)
+    near = np.zeros(region.shape[:2], dtype=np.uint8)
+    for rows, cols in ((slice(0, top), slice(None)), (slice(top, None), slice(right, None))):
+        p = region[rows, cols].astype(np.float32) - bg
+        a = (p @ d) / max(float(d @ d), 1e-6)  # how far along the blend from background to colour
+        near[rows, cols] = (a > 0.5) & (np.linalg.norm(p - a[..., None] * d, axis=2) < 30)
     _n, _lab, stats, _c = cv2.connectedComponentsWithStats(near, connectivity=8)
     return [(int(x + bx0), int(y + by0), int(x + w + bx0), int(y + h + by0))
             for x, y, w, h, a in stats[1:] if 8 <= w <= 60 and h <= max(6, w / 3) and a >= 0.5 * w * h]
