@@ -77,11 +77,14 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     ylabel = _rotated_label(grey, (bx0, y0, int(ytick_left) - 1, y1), gh)
 
     errors: list[str] = []
-    marks_grey = _without_words(grey, local)
-    y_marks, x_marks = _tick_positions(marks_grey, area.plot_box, "y"), _tick_positions(marks_grey, area.plot_box, "x")
+    panel_grey = _without_words(grey, local, area.bbox)
+    inner = (x0 - bx0, y0 - by0, x1 - bx0, y1 - by0)
 
-    y_decades = _decades(_tick_positions(marks_grey, area.plot_box, "y", 0.4))
-    x_decades = _decades(_tick_positions(marks_grey, area.plot_box, "x", 0.4))
+    def marks(axis: str, need_out: float = 0.6) -> np.ndarray:
+        return _tick_positions(panel_grey, inner, axis, need_out) + (by0 if axis == "y" else bx0)
+
+    y_marks, x_marks = marks("y"), marks("x")
+    y_decades, x_decades = _decades(marks("y", 0.4)), _decades(marks("x", 0.4))
     yscale = options.yscale or ("log" if y_decades else None)
     xscale = options.xscale or ("log" if x_decades else None)
 
@@ -257,13 +260,15 @@ def _decades(marks: np.ndarray) -> list[float]:
     return sorted(found)
 
 
-def _without_words(grey: np.ndarray, words: list[Word]) -> np.ndarray:
-    """``grey`` with the words painted over in the background grey, so that the upright
-    strokes of tick labels set close to the axis are not taken for tick marks."""
-    out = grey.copy()
-    fill = int(np.median(grey[::4, ::4]))
+def _without_words(grey: np.ndarray, words: list[Word], bbox) -> np.ndarray:
+    """The panel ``bbox`` of ``grey`` with its words painted over in the background grey, so
+    that the upright strokes of tick labels set close to the axis are not taken for tick marks."""
+    bx0, by0, bx1, by1 = bbox
+    out = grey[by0:by1, bx0:bx1].copy()
+    fill = int(np.median(out[::4, ::4]))
     for w in words:
-        out[max(0, int(w.y0) - 1):int(w.y1) + 2, max(0, int(w.x0) - 1):int(w.x1) + 2] = fill
+        out[max(0, int(w.y0) - by0 - 1):max(0, int(w.y1) - by0 + 2),
+            max(0, int(w.x0) - bx0 - 1):max(0, int(w.x1) - bx0 + 2)] = fill
     return out
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import Axis, Chart, Panel, Series
+from .ticklabels import decimals
 
 HEADINGS = ("Overview", "Components/Axes", "Detailed Analysis or Content Details",
             "Key Observations", "Interpretation")
@@ -657,13 +658,8 @@ def _axis_text(axis: Axis | None) -> str:
         return (f"{label} (Scale: {_fmt_sig(vals[0])} to {_fmt_sig(vals[-1])}, logarithmic, "
                 f"ticks a factor of approximately {_fmt_sig(factor, 2)} apart)")
     inc = float(np.median(np.diff(vals)))
-    d = max([_decimals(round(inc, 8))] + [_text_decimals(t.text) for t in axis.ticks])
+    d = max([_decimals(round(inc, 8))] + [decimals(t.text) or 0 for t in axis.ticks])
     return f"{label} (Scale: {vals[0]:.{d}f} to {vals[-1]:.{d}f}, increments of approximately {inc:.{d}f})"
-
-
-def _text_decimals(text: str) -> int:
-    m = re.fullmatch(r"[-+−]?\d*\.(\d+)", text.strip())
-    return len(m.group(1)) if m else 0
 
 
 def _extent(views: list[PanelView]) -> str:

@@ -56,8 +56,10 @@ def parse_label(text: str) -> float | None:
 def decimals(text: str) -> int | None:
     """How many digits a plain decimal label (``-0.25``, ``16``) shows after its point, or
     None for any other label. Engines print an axis's labels with one number of decimals."""
-    m = re.fullmatch(r"[-+]?\d+(?:\.(\d+))?", _clean(text))
-    return (len(m.group(1)) if m.group(1) else 0) if m else None
+    m = re.fullmatch(r"[-+]?(\d*)(?:\.(\d+))?", _clean(text))
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    return len(m.group(2)) if m.group(2) else 0
 
 
 def parse_pow10(text: str) -> list[float]:
