@@ -5,6 +5,7 @@ import numpy as np
 
 from .model import Axis
 from .series import Trace
+from .stroke import fit_stroke
 
 END_SLACK_COLS = 1.5  # a step this close to the end of a line still reads the line's end
 EDGE_COLS = 2  # a line's end this close to the plot's edge may be cut off there
@@ -27,15 +28,23 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
             if discs:
                 ys_pix = disc_centres(xs_pix - cols[0], ys_pix, trace.run_ends, trace.cores, trace.radius)
             ys_pix = step_vertices(xs_pix - cols[0], ys_pix, trace.run_ends, trace.width_px)
+        ys_pix = _fitted(trace, cols, xs_pix, ys_pix)
         xs = np.round(np.asarray(x_axis.to_value(xs_pix))).astype(float)
     else:
         rows = ys_line if trace.run_ends is None else column_vertices(ys_line, trace.run_ends, trace.width_px)
-        xs_pix, ys_pix = cols[ok], rows[ok]
+        xs_pix, ys_pix = cols[ok], _fitted(trace, cols, cols[ok], rows[ok])
         xs = np.asarray(x_axis.to_value(xs_pix), dtype=float)
     ys = np.asarray(y_axis.to_value(ys_pix), dtype=float)
     good = np.isfinite(xs) & np.isfinite(ys)
     order = np.argsort(xs[good], kind="stable")
     return xs[good][order], ys[good][order]
+
+
+def _fitted(trace: Trace, cols: np.ndarray, xs_pix: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``rows`` refined by fitting the stroke's edges (see ``stroke``), where there are any."""
+    if trace.edges is None or len(xs_pix) < 2 or not np.isfinite(trace.edges).any():
+        return rows
+    return fit_stroke(cols, trace.edges, xs_pix, rows, trace.radius)
 
 
 def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis, reach: float) -> tuple[np.ndarray, np.ndarray]:

@@ -27,6 +27,8 @@ INK_DE = 12.0  # Lab distance from the background that counts as ink
 CORE_MIN_DE = 18.0
 CLUSTER_DE = 16.0  # core colours closer than this are one line colour
 MAX_BRIDGE_FRAC = 0.02  # gaps up to 2% of the width (crossings, occlusion) are bridged
+AREA_MIN_OVERLAP = 0.85  # median share of rows a column's run has in common with the next: filled areas 0.9+, dense zig-zag lines about 0.75
+MIN_PIECE_COLS = 6  # a piece of line narrower than this is a dot (of a dotted line), not a stroke
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
 
 
@@ -42,6 +44,7 @@ class Trace:
     handles: list[Box] = field(default_factory=list)  # legend strokes of this colour (image coords)
     ambiguous: float = 0.0  # share of the line's columns where it had several runs to choose from
     run_ends: np.ndarray | None = field(default=None, repr=False)  # (n, 2) top/bottom row of each column's run
+    edges: np.ndarray | None = field(default=None, repr=False)  # (n, 2) sub-pixel top/bottom edge of that run; NaN where hidden
     cores: np.ndarray | None = field(default=None, repr=False)  # (n, 2) rows of each run where a disc as thick as the line fits
     radius: float = 0.0  # that disc's radius (distance transform units)
 
@@ -90,13 +93,14 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         occ = ((labels >= 0) | (ink & _closed(mask, HOLE_PX))) & ~mask
         ys, ends, width, ambiguous = _trace(mask, alpha, occluders=occ)
         ys, ends = _drop_strays(ys, ends, width)
+        edges = _edges(mask, alpha, (labels >= 0) & ~mask, ends)
         cores, radius = _cores(mask | occ, ends)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
-                  run_ends=ends + y0 + m, cores=cores + y0 + m, radius=radius,
+                  run_ends=ends + y0 + m, edges=edges + y0 + m, cores=cores + y0 + m, radius=radius,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
-        if t.coverage < 0.04 or _is_area(mask, ys) or _erratic(ys, mask.shape[0]):
+        if t.coverage < 0.04 or _is_area(mask, ends) or _erratic(ys, mask.shape[0]):
             continue
         traces.append(t)
     return _drop_halos(traces, np.array(bg_rgb, dtype=float))
@@ -365,6 +369,33 @@ def _cores(ink: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, float]:
     return cores, radius
 
 
+def _edges(mask: np.ndarray, alpha: np.ndarray, others: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Sub-pixel top and bottom edge of each column's chosen run: its ink (alpha summed,
+    pixels hidden by another line counted whole) centred on its alpha-weighted middle. An
+    end touching another line (within two pixels: blends between) or the crop's edge may go
+    on unseen and is NaN, and so are both where the line stops beside the column (a dash's
+    or dot's end, where the stroke covers the column only partly), and in the dots of a
+    dotted line, whose pieces are too short to have sides."""
+    h = mask.shape[0]
+    out = np.full(ends.shape, np.nan)
+    on = np.isfinite(ends[:, 0])
+    whole = on & np.r_[False, on[:-1]] & np.r_[on[1:], False]
+    lab, stats = _components(mask)
+    long_piece = np.r_[False, stats[:, 2] >= MIN_PIECE_COLS]
+    for j in np.flatnonzero(whole):
+        a, b = int(ends[j, 0]), int(ends[j, 1])
+        if not long_piece[lab[a:b + 1, j]].any():
+            continue
+        wts = np.where(mask[a:b + 1, j], alpha[a:b + 1, j], 1.0)
+        ink = wts.sum()
+        mid = float((np.arange(a, b + 1) * wts).sum() / ink)
+        if a > 0 and not others[max(a - 2, 0):a, j].any():
+            out[j, 0] = mid - ink / 2
+        if b < h - 1 and not others[b + 1:b + 3, j].any():
+            out[j, 1] = mid + ink / 2
+    return out
+
+
 def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:
     """Alpha-weighted centre of a run; occluded pixels inside it count as fully covered."""
     a, b = run
@@ -420,11 +451,21 @@ def _erratic(ys: np.ndarray, h: int) -> bool:
     return bool(len(d) > 1 and back_and_forth.mean() > 0.05)
 
 
-def _is_area(mask: np.ndarray, ys: np.ndarray) -> bool:
-    """A filled band or area, not a stroke: most columns are covered over a tall span."""
+def _is_area(mask: np.ndarray, ends: np.ndarray) -> bool:
+    """A filled band or area, not a stroke: most columns are covered over a tall span, and
+    each column's run covers nearly the same rows as the next. A dense noisy line fills tall
+    columns too, but flank by flank, each column's run only partly shared with the next."""
     col_h = mask.sum(axis=0)
     present = col_h[col_h > 0]
-    return bool(len(present) and np.median(present) > max(10, 0.08 * mask.shape[0]))
+    if not (len(present) and np.median(present) > max(10, 0.08 * mask.shape[0])):
+        return False
+    top, bottom = ends[:, 0], ends[:, 1]
+    shared = np.minimum(bottom[1:], bottom[:-1]) - np.maximum(top[1:], top[:-1]) + 1
+    spanned = np.maximum(bottom[1:], bottom[:-1]) - np.minimum(top[1:], top[:-1]) + 1
+    with np.errstate(invalid="ignore"):
+        overlap = shared / spanned
+    overlap = overlap[np.isfinite(overlap)]
+    return bool(len(overlap) == 0 or np.median(overlap) > AREA_MIN_OVERLAP)
 
 
 def _rgb_of(crop: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[int, int, int]:
