@@ -27,6 +27,7 @@ WIDTH_TOL = 0.15  # px
 WIDTH_TRIES = 6
 MARKER_RADII = (0.875, 1.0)  # likewise for marker discs, whose radius the ink's is
 MARKER_MIN_RADIUS = 3.0  # px: thinner ink is no line with markers
+MARKER_BIAS = 1.3  # discs this thick are marker discs unless a plain stroke fits clearly better
 SEARCH_ROUNDS = 4
 STRAIGHT_MAX_SLOPE = 1.0
 STRAIGHT_MAX_BEND = 0.5  # px, second difference of neighbouring columns' rows
@@ -55,7 +56,7 @@ def fit_stroke(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.nd
     if radius >= MARKER_MIN_RADIUS:
         for f in MARKER_RADII:
             resid(f * radius, True)
-    (h, discs), (rows, _) = min(tries.items(), key=lambda kv: kv[1][1])
+    (h, discs), (rows, _) = min(tries.items(), key=lambda kv: kv[1][1] / (MARKER_BIAS if kv[0][1] else 1.0))
     return fit_rows(cols, edges, xv, rows, h, ROUNDS, prior=rows0, discs=discs)[0]
 
 
