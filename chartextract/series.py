@@ -28,6 +28,7 @@ CORE_MIN_DE = 18.0
 CLUSTER_DE = 16.0  # core colours closer than this are one line colour
 MAX_BRIDGE_FRAC = 0.02  # gaps up to 2% of the width (crossings, occlusion) are bridged
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
+AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
 
 
 @dataclass
@@ -81,8 +82,9 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     masks, centers = _merge_shades([_drop_specks(labels == k) for k in range(len(centers))], centers,
                                    np.array(bg_rgb, dtype=float))
     all_handles = _pick_handles([_flat_pieces(mk & (alpha >= 0.6)) for mk in masks])  # faded lines under a legend do not join its strokes
+    heights = [_column_height(mk) for mk in masks]
     traces = []
-    for mask, handles in zip(masks, all_handles):
+    for k, (mask, handles) in enumerate(zip(masks, all_handles)):
         mask = _remove_boxes(mask, handles) & ~inside
         if mask.sum() < 10 or _looks_like_text(mask):
             continue
@@ -96,7 +98,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
                   run_ends=ends + y0 + m, cores=cores + y0 + m, radius=radius,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
-        if t.coverage < 0.04 or _is_area(mask, ys) or _erratic(ys, mask.shape[0]):
+        if t.coverage < 0.04 or _is_area(mask, heights[:k] + heights[k + 1:]) or _erratic(ys, mask.shape[0]):
             continue
         traces.append(t)
     return _drop_halos(traces, np.array(bg_rgb, dtype=float))
@@ -420,11 +422,22 @@ def _erratic(ys: np.ndarray, h: int) -> bool:
     return bool(len(d) > 1 and back_and_forth.mean() > 0.05)
 
 
-def _is_area(mask: np.ndarray, ys: np.ndarray) -> bool:
-    """A filled band or area, not a stroke: most columns are covered over a tall span."""
+def _column_height(mask: np.ndarray) -> float:
+    """The median number of pixels a mask covers in the columns it reaches."""
     col_h = mask.sum(axis=0)
     present = col_h[col_h > 0]
-    return bool(len(present) and np.median(present) > max(10, 0.08 * mask.shape[0]))
+    return float(np.median(present)) if len(present) else 0.0
+
+
+def _is_area(mask: np.ndarray, others: list[float]) -> bool:
+    """A filled band or area, not a stroke: most columns are covered over a tall span, far
+    taller than the plot's other lines (``others``: their column heights) when it has some.
+    Thick lines with noise finer than a pixel column are drawn as bands too, as tall as
+    the other lines drawn with the same pen and noise."""
+    tall = max(10, 0.08 * mask.shape[0])
+    lines = [h for h in others if 0 < h <= tall]
+    height = _column_height(mask)
+    return height > tall and (not lines or height > AREA_VS_LINE * min(lines))
 
 
 def _rgb_of(crop: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[int, int, int]:
