@@ -17,6 +17,10 @@ import numpy as np
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (inclusive-exclusive)
 
 EDGE_THRESHOLD = 6  # grey-level step that counts as an edge (theme_minimal gridlines on white are ~8)
+INK_STEP = 25  # a pixel this far from the line's, the page's and the figure's colours is ink drawn over them
+BAND = 4  # rows either side of a line whose median colour is the page it is drawn on
+STEADY_SHARE = 0.7  # share of a line's pieces that keep its colour (a stroke's edge wanders)
+MAX_OPEN_GAP = 2  # page pixels tolerated in a row inside an ink-covered gap (anti-aliased stroke edges)
 MIN_PLOT_SIDE = 40
 
 
@@ -151,8 +155,9 @@ def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
     dx = cv2.absdiff(img[:, 1:], img[:, :-1]).max(axis=2) >= EDGE_THRESHOLD  # (h, w-1)
     min_len = max(30, int(0.03 * min(h, w)))  # legend frames are shorter than plot sides
     gap = max(10, int(0.02 * max(h, w)))
-    hsegs = _runs(dy.astype(np.uint8), min_len, gap, horizontal=True)
-    vsegs = _runs(dx.astype(np.uint8), min_len, gap, horizontal=False)
+    sheet = _sheet_colour(img)
+    hsegs = _runs(img, dy.astype(np.uint8), sheet, min_len, gap, horizontal=True)
+    vsegs = _runs(img, dx.astype(np.uint8), sheet, min_len, gap, horizontal=False)
     hsegs = [s for s in (_trim(img, s, True) for s in hsegs) if s.hi - s.lo >= min_len]
     vsegs = [s for s in (_trim(img, s, False) for s in vsegs) if s.hi - s.lo >= min_len]
     return hsegs, vsegs
@@ -189,11 +194,19 @@ def _trim(img: np.ndarray, seg: Segment, horizontal: bool, run: int = 4) -> Segm
     return Segment(seg.pos, seg.lo + int(idx[0]), seg.lo + int(idx[-1]) + run)
 
 
-def _runs(mask: np.ndarray, min_len: int, gap: int, horizontal: bool) -> list[Segment]:
+def _sheet_colour(img: np.ndarray) -> np.ndarray:
+    """The figure's own background, the median colour of the image's border."""
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+    return np.median(border, axis=0)
+
+
+def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, gap: int,
+          horizontal: bool) -> list[Segment]:
     """Straight runs of at least ``min_len`` pixels. Pieces on one line are joined across gaps
-    of up to ``gap`` pixels, where thick data lines cross a gridline and hide it."""
+    of up to ``gap`` pixels, where thin data lines cross a gridline, and across longer gaps
+    that ink covers all along, where thick ones hide it."""
     if not horizontal:
-        mask = mask.T
+        mask, img = mask.T, img.transpose(1, 0, 2)
     piece = max(20, min_len // 2)
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 3), np.uint8))
     opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, piece), np.uint8))
@@ -206,11 +219,45 @@ def _runs(mask: np.ndarray, min_len: int, gap: int, horizontal: bool) -> list[Se
         last = segs[-1] if segs else None
         # pieces come row by row (rounded), left to right: one starting left of the last
         # segment opened a new row of the same line and must not vanish into that segment
-        if last and abs(last.pos - pos) <= 1.5 and last.lo <= lo <= last.hi + gap:
+        if last and abs(last.pos - pos) <= 1.5 and last.lo <= lo and (lo <= last.hi + gap or (
+                abs(last.pos - pos) <= 1 and _ink_covered(img, sheet, last, lo, hi))):
             last.hi = max(last.hi, hi)
         else:
             segs.append(Segment(pos, lo, hi))
     return [s for s in segs if s.hi - s.lo >= min_len]
+
+
+def _ink_covered(img: np.ndarray, sheet: np.ndarray, seg: Segment, lo: int, hi: int) -> bool:
+    """The gap between ``seg`` and the next piece ``lo..hi`` of its line is drawn over: every
+    pixel either still shows the line or, on both sides of its edge, differs from the line's
+    colour, the page's around it and the figure's. A gridline that stops at the plot's edge,
+    behind a legend or between facets meets page, figure or gridline-coloured pixels there."""
+    r0 = int(np.floor(seg.pos - 0.5))  # the edge lies between image rows r0 and r0 + 1
+    if r0 < BAND or r0 + BAND + 2 > img.shape[0]:
+        return False
+    cols = np.r_[seg.lo:seg.hi, lo:hi]
+    page = np.median(img[r0 - BAND:r0 + BAND + 2, cols].reshape(-1, 3), axis=0)
+    sides = img[r0:r0 + 2, cols].astype(np.int16)  # the two sides of the edge along the pieces
+    colours = np.median(sides, axis=1)
+    near = np.abs(colours - page).max(axis=1)
+    steady = (np.abs(sides - colours[:, None]).max(axis=2) <= INK_STEP).mean(axis=1)
+    if near.min() > EDGE_THRESHOLD or near.max() < EDGE_THRESHOLD or steady.min() < STEADY_SHARE:
+        return False  # not an even line on a plain page: the edge of a stroke or of text
+    rows = img[r0:r0 + 2, seg.hi:lo].astype(np.int16)  # (2, gap, 3)
+    known = np.vstack([colours, page, sheet]).astype(np.int16)
+    diff = np.abs(rows[:, :, None] - known[None, None]).max(axis=3)  # (2, gap, 4)
+    k = int(np.argmax(np.abs(colours[0] - colours[1])))  # the channel the line stands out in
+    # the line itself, drawn or seen through a translucent fill: the same step across the edge
+    shown = (rows[0, :, k] - rows[1, :, k]) * np.sign(colours[0, k] - colours[1, k]) >= EDGE_THRESHOLD
+    inked = (diff.min(axis=2) > INK_STEP).all(axis=0)
+    return _longest_run(~(shown | inked)) <= MAX_OPEN_GAP
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """Length of the longest run of True in a 1-D boolean array."""
+    padded = np.concatenate([[0], flags.astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(padded))
+    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
 
 
 def _group(segs: list[Segment], tol: int) -> list[list[Segment]]:

@@ -30,6 +30,7 @@ MAX_BRIDGE_FRAC = 0.02  # gaps up to 2% of the width (crossings, occlusion) are 
 AREA_MIN_OVERLAP = 0.85  # median share of rows a column's run has in common with the next: filled areas 0.9+, dense zig-zag lines about 0.75
 MIN_PIECE_COLS = 6  # a piece of line narrower than this is a dot (of a dotted line), not a stroke
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
+AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
 
 
 @dataclass
@@ -84,8 +85,9 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     masks, centers = _merge_shades([_drop_specks(labels == k) for k in range(len(centers))], centers,
                                    np.array(bg_rgb, dtype=float))
     all_handles = _pick_handles([_flat_pieces(mk & (alpha >= 0.6)) for mk in masks])  # faded lines under a legend do not join its strokes
+    heights = [_column_height(mk) for mk in masks]
     traces = []
-    for mask, handles in zip(masks, all_handles):
+    for k, (mask, handles) in enumerate(zip(masks, all_handles)):
         mask = _remove_boxes(mask, handles) & ~inside
         if mask.sum() < 10 or _looks_like_text(mask):
             continue
@@ -100,7 +102,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
                   run_ends=ends + y0 + m, edges=edges + y0 + m, cores=cores + y0 + m, radius=radius,
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
-        if t.coverage < 0.04 or _is_area(mask, ends) or _erratic(ys, mask.shape[0]):
+        if t.coverage < 0.04 or _is_area(mask, ends, heights[:k] + heights[k + 1:]) or _erratic(ys, mask.shape[0]):
             continue
         traces.append(t)
     return _drop_halos(traces, np.array(bg_rgb, dtype=float))
@@ -451,13 +453,24 @@ def _erratic(ys: np.ndarray, h: int) -> bool:
     return bool(len(d) > 1 and back_and_forth.mean() > 0.05)
 
 
-def _is_area(mask: np.ndarray, ends: np.ndarray) -> bool:
-    """A filled band or area, not a stroke: most columns are covered over a tall span, and
-    each column's run covers nearly the same rows as the next. A dense noisy line fills tall
-    columns too, but flank by flank, each column's run only partly shared with the next."""
+def _column_height(mask: np.ndarray) -> float:
+    """The median number of pixels a mask covers in the columns it reaches."""
     col_h = mask.sum(axis=0)
     present = col_h[col_h > 0]
-    if not (len(present) and np.median(present) > max(10, 0.08 * mask.shape[0])):
+    return float(np.median(present)) if len(present) else 0.0
+
+
+def _is_area(mask: np.ndarray, ends: np.ndarray, others: list[float]) -> bool:
+    """A filled band or area, not a stroke: most columns are covered over a tall span, far
+    taller than the plot's other lines (``others``: their column heights) when it has some,
+    and each column's run covers nearly the same rows as the next. Thick lines with noise
+    finer than a pixel column are drawn as bands too, as tall as the other lines drawn with
+    the same pen and noise; a dense noisy line fills tall columns flank by flank, each
+    column's run only partly shared with the next."""
+    tall = max(10, 0.08 * mask.shape[0])
+    lines = [h for h in others if 0 < h <= tall]
+    height = _column_height(mask)
+    if not (height > tall and (not lines or height > AREA_VS_LINE * min(lines))):
         return False
     top, bottom = ends[:, 0], ends[:, 1]
     shared = np.minimum(bottom[1:], bottom[:-1]) - np.maximum(top[1:], top[:-1]) + 1

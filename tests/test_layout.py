@@ -1,0 +1,73 @@
+"""Plot areas from gridlines that thick data lines hide in long stretches, and the bands
+that must not pass for such lines."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from chartextract.layout import find_plot_areas
+from chartextract.load import load_image
+from chartextract.series import find_traces
+
+plt = pytest.importorskip("matplotlib.pyplot")
+
+
+def _render(fig) -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
+    """The figure as an RGB array, and its axes' boxes in image pixels (x0, y0, x1, y1)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    h = fig.get_size_inches()[1] * fig.dpi
+    boxes = [(b.x0, h - b.y1, b.x1, h - b.y0) for b in (ax.get_window_extent() for ax in fig.axes)]
+    plt.close(fig)
+    return load_image(buf.getvalue()), boxes
+
+
+def _noisy_thick_lines(style: str, ncols: int = 1, visible: bool = True) -> np.ndarray:
+    """Three noisy loss curves per panel; ``visible=False`` keeps the axes but hides the lines."""
+    rng = np.random.default_rng(1)
+    x = np.arange(1, 487)
+    with plt.style.context(style):
+        fig, axes = plt.subplots(1, ncols, figsize=(4.65 * ncols, 3.68), dpi=113, squeeze=False)
+        for ax in axes[0]:
+            for name, a, b, c in (("train", 3400, 160, 800), ("val", 2600, 160, 1400), ("test", 2100, 150, 750)):
+                ax.plot(x, a * np.exp(-x / b) + c + rng.normal(0, 100, len(x)), label=name, visible=visible)
+            ax.legend()
+            ax.set_title("Loss curves", fontsize=12)
+            ax.set_xlabel("Iteration")
+            ax.set_ylabel("Loss")
+        fig.tight_layout()
+        return _render(fig)[0]  # inside the style: it sets the saved figure's colour too
+
+
+def test_gridlines_hidden_by_thick_noisy_lines_still_give_the_plot_box() -> None:
+    """fivethirtyeight: no spines, light gridlines on grey, 4 px lines whose noise covers the
+    gridlines over long stretches; the pieces left must join into whole gridlines (they
+    split the plot into two wrong boxes)."""
+    (want,) = find_plot_areas(_noisy_thick_lines("fivethirtyeight", visible=False))
+    (area,) = find_plot_areas(_noisy_thick_lines("fivethirtyeight"))
+    assert np.allclose(area.plot_box, want.plot_box, atol=2), (area.plot_box, want.plot_box)
+
+
+def test_gridlines_of_side_by_side_panels_stay_apart() -> None:
+    """Joining gridline pieces across what covers them must not join two panels' gridlines
+    across the page between them."""
+    want = find_plot_areas(_noisy_thick_lines("ggplot", ncols=2, visible=False))
+    areas = find_plot_areas(_noisy_thick_lines("ggplot", ncols=2))
+    assert [a.plot_box for a in areas] == [a.plot_box for a in want]
+    assert len(areas) == 2
+
+
+def test_shaded_band_is_not_a_line() -> None:
+    """A translucent band around a thin line is an area, not a data line, although the plot's
+    other lines are now allowed to be thick and tall."""
+    x = np.linspace(0, 10, 300)
+    y = np.exp(-x / 4)
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    ax.fill_between(x, y - 0.12, y + 0.12, color="#1f77b4", alpha=0.25, linewidth=0)
+    ax.plot(x, y, color="#d62728")
+    img, (box,) = _render(fig)
+    (area,) = find_plot_areas(img)
+    traces = find_traces(img, area.plot_box)
+    assert [t.rgb[0] > 150 for t in traces] == [True], [t.rgb for t in traces]
