@@ -41,10 +41,16 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
 
 
 def _fitted(trace: Trace, cols: np.ndarray, xs_pix: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``rows`` refined by fitting the stroke's edges (see ``stroke``), where there are any."""
+    """``rows`` refined by fitting the stroke's edges (see ``stroke``), where there are any.
+    The fit wants the vertices left to right; a reversed x axis lists steps right to left."""
     if trace.edges is None or len(xs_pix) < 2 or not np.isfinite(trace.edges).any():
         return rows
-    return fit_stroke(cols, trace.edges, xs_pix, rows, trace.radius)
+    order = np.argsort(xs_pix)
+    if np.any(np.diff(xs_pix[order]) <= 0):
+        return rows
+    out = np.empty_like(rows)
+    out[order] = fit_stroke(cols, trace.edges, xs_pix[order], rows[order], trace.radius)
+    return out
 
 
 def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis, reach: float) -> tuple[np.ndarray, np.ndarray]:

@@ -12,8 +12,8 @@ line hides left out, outliers down-weighted (Huber) and a weak pull to the first
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix, diags
 from scipy.optimize import minimize_scalar
+from scipy.sparse import coo_matrix, diags
 from scipy.sparse.linalg import spsolve
 
 SUBSAMPLES = 6  # points per column where the edge is evaluated (the pixel averages the edge)
@@ -25,14 +25,10 @@ SETTLED_PX = 0.01
 MIN_HALF_WIDTH = 0.4  # px; a stroke's half-width is searched between this and the ink's radius
 WIDTH_TOL = 0.15  # px
 WIDTH_TRIES = 6
-MARKER_RADII = (0.875, 1.0)  # likewise for marker discs, whose radius the ink's is
+MARKER_RADII = (0.875, 1.0)  # marker discs tried, times the ink's radius (which is theirs)
 MARKER_MIN_RADIUS = 3.0  # px: thinner ink is no line with markers
 MARKER_BIAS = 1.3  # discs this thick are marker discs unless a plain stroke fits clearly better
 SEARCH_ROUNDS = 4
-STRAIGHT_MAX_SLOPE = 1.0
-STRAIGHT_MAX_BEND = 0.5  # px, second difference of neighbouring columns' rows
-MIN_STRAIGHT_COLS = 5
-WIDTH_PERCENTILE = 30
 
 
 def fit_stroke(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndarray,
@@ -145,16 +141,3 @@ def _linearise(y: np.ndarray, k: np.ndarray, t: np.ndarray, s: np.ndarray, eqs):
     return a_mat, np.concatenate(rhs)
 
 
-
-def half_width(edges: np.ndarray, rows: np.ndarray) -> float | None:
-    """The stroke's half-width where the line runs straight and not steep: there a stroke of
-    slope ``s`` spans ``2 h sqrt(1 + s^2)`` rows. A low percentile, as columns where the
-    line crosses another or bends run thicker. None without enough such columns."""
-    slope = (rows[2:] - rows[:-2]) / 2
-    bend = np.abs(rows[2:] - 2 * rows[1:-1] + rows[:-2])
-    thick = edges[1:-1, 1] - edges[1:-1, 0]
-    with np.errstate(invalid="ignore"):
-        ok = np.isfinite(thick) & (np.abs(slope) < STRAIGHT_MAX_SLOPE) & (bend < STRAIGHT_MAX_BEND)
-    if ok.sum() < MIN_STRAIGHT_COLS:
-        return None
-    return float(np.percentile(thick[ok] / (2 * np.sqrt(1 + slope[ok] ** 2)), WIDTH_PERCENTILE))
