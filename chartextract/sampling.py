@@ -5,12 +5,11 @@ import numpy as np
 
 from .model import Axis
 from .series import Trace
-from .stroke import fit_stroke
+from .stroke import MARKER_MIN_RADIUS, fit_stroke
 
 END_SLACK_COLS = 1.5  # a step this close to the end of a line still reads the line's end
 EDGE_COLS = 2  # a line's end this close to the plot's edge may be cut off there
 VERTEX_MIN_PX_PER_STEP = 1.5  # below this, a column's run spans several steps' vertices
-DISC_MIN_RADIUS = 3.0  # thinner lines: the run's middle is right within a pixel, and cores miss sharp tips
 
 
 def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -22,7 +21,7 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
     px_per_step = 1.0 / abs(x_axis.a) if x_axis.scale == "linear" and x_axis.a else 0.0
     ys_line = trace.ys if trace.run_ends is None else line_ends(trace.ys, trace.run_ends, trace.width_px)
     if steps and px_per_step >= 1.0:
-        discs = trace.cores is not None and trace.radius >= DISC_MIN_RADIUS
+        discs = trace.cores is not None and trace.radius >= MARKER_MIN_RADIUS
         xs_pix, ys_pix = _at_steps(cols, ys_line, x_axis, reach=trace.radius if discs else 0.0)
         if trace.run_ends is not None and px_per_step >= VERTEX_MIN_PX_PER_STEP:
             if discs:

@@ -388,9 +388,7 @@ def _edges(mask: np.ndarray, alpha: np.ndarray, others: np.ndarray, ends: np.nda
         a, b = int(ends[j, 0]), int(ends[j, 1])
         if not long_piece[lab[a:b + 1, j]].any():
             continue
-        wts = np.where(mask[a:b + 1, j], alpha[a:b + 1, j], 1.0)
-        ink = wts.sum()
-        mid = float((np.arange(a, b + 1) * wts).sum() / ink)
+        mid, ink = _run_ink(alpha[:, j], mask[:, j], (a, b))
         if a > 0 and not others[max(a - 2, 0):a, j].any():
             out[j, 0] = mid - ink / 2
         if b < h - 1 and not others[b + 1:b + 3, j].any():
@@ -400,9 +398,15 @@ def _edges(mask: np.ndarray, alpha: np.ndarray, others: np.ndarray, ends: np.nda
 
 def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:
     """Alpha-weighted centre of a run; occluded pixels inside it count as fully covered."""
+    return _run_ink(alpha_col, mask_col, run)[0]
+
+
+def _run_ink(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> tuple[float, float]:
+    """A run's alpha-weighted centre and its ink (alpha summed), occluded pixels whole."""
     a, b = run
     wts = np.where(mask_col[a:b + 1], alpha_col[a:b + 1], 1.0)
-    return float((np.arange(a, b + 1) * wts).sum() / wts.sum())
+    ink = float(wts.sum())
+    return float((np.arange(a, b + 1) * wts).sum() / ink), ink
 
 
 def _drop_strays(ys: np.ndarray, ends: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:

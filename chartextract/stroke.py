@@ -2,7 +2,8 @@
 
 Where data points are 1-3 px apart, a line drawn 2-4 px thick fills each pixel column from
 one vertex's flank to the next: the column's middle is not the data there, and peaks are
-cut. Knowing where the vertices sit along x (the steps, or else every column), their rows
+cut. Sparser lines gain too (a stroke's middle is biased where it bends), so every line
+with seen edges is fitted. Knowing where the vertices sit along x (the steps, or else every column), their rows
 follow from the stroke's top and bottom edge in every column: the stroke is the polyline
 swept by a disc of radius ``h``, so each column's mean top edge is linear in the vertex
 rows once it is known which point of the polyline is highest within reach. That is solved
@@ -26,7 +27,7 @@ MIN_HALF_WIDTH = 0.4  # px; a stroke's half-width is searched between this and t
 WIDTH_TOL = 0.15  # px
 WIDTH_TRIES = 6
 MARKER_RADII = (0.875, 1.0)  # marker discs tried, times the ink's radius (which is theirs)
-MARKER_MIN_RADIUS = 3.0  # px: thinner ink is no line with markers
+MARKER_MIN_RADIUS = 3.0  # px: thinner ink is no line with markers (and its runs' middles are right within a pixel)
 MARKER_BIAS = 1.3  # discs this thick are marker discs unless a plain stroke fits clearly better
 SEARCH_ROUNDS = 4
 
@@ -62,7 +63,7 @@ def fit_rows(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndar
     """Rows of the vertices at ``xv`` (increasing), starting from ``rows0``, whose stroke
     of half-width ``h`` (or, with ``discs``, whose marker discs of radius ``h`` on a thin
     line) best matches ``edges`` ((n, 2) top/bottom edge per column at ``cols``, NaN = not
-    seen), and the robust residual in px. ``prior`` (default ``rows0``) holds vertices that
+    seen), and the robust residual in px (at the start of the last round). ``prior`` (default ``rows0``) holds vertices that
     no seen edge reaches."""
     n = len(xv)
     y = np.asarray(rows0, dtype=float).copy()
@@ -121,20 +122,19 @@ def _on_line(p: np.ndarray, xv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _linearise(y: np.ndarray, k: np.ndarray, t: np.ndarray, s: np.ndarray, eqs):
     """One row per seen edge: the column's mean edge as weights on the vertex rows, for the
     polyline points that are outermost within the disc's reach at ``y``."""
-    n_cols, n_sub, _ = k.shape
+    n_sub = k.shape[1]
     line = (1 - t) * y[k] + t * y[k + 1]
     rows, cols, vals, rhs = [], [], [], []
     base = 0
     for obs, sign in eqs:
         seen = np.flatnonzero(np.isfinite(obs))
-        pick = np.argmax(sign * line + s, axis=2)[seen]  # top edge: min(line - s); bottom: max(line + s)
-        kk = np.take_along_axis(k[seen], pick[:, :, None], 2)[:, :, 0]
-        tt = np.take_along_axis(t[seen], pick[:, :, None], 2)[:, :, 0]
+        pick = np.argmax(sign * line[seen] + s[seen], axis=2)[:, :, None]  # top: min(line - s); bottom: max(line + s)
+        kk, tt, ss = (np.take_along_axis(a[seen], pick, 2)[:, :, 0] for a in (k, t, s))
         r = np.repeat(base + np.arange(len(seen)), n_sub)
         rows += [r, r]
         cols += [kk.ravel(), kk.ravel() + 1]
         vals += [(1 - tt).ravel() / n_sub, tt.ravel() / n_sub]
-        rhs.append(obs[seen] - sign * np.take_along_axis(s[seen], pick[:, :, None], 2)[:, :, 0].mean(axis=1))
+        rhs.append(obs[seen] - sign * ss.mean(axis=1))
         base += len(seen)
     a_mat = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                        shape=(base, len(y))).tocsr()
