@@ -84,6 +84,8 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     labels, alpha = _assign(crop, np.array(bg_rgb, dtype=float), ink, centers)
     masks, centers = _merge_shades([_drop_specks(labels == k) for k in range(len(centers))], centers,
                                    np.array(bg_rgb, dtype=float))
+    for mask, c in zip(masks, centers):  # a merged shade's blends are blends of the stroke's colour
+        alpha[mask] = _blend_alpha(crop[mask], np.array(bg_rgb, dtype=float), c)
     all_handles = _pick_handles([_flat_pieces(mk & (alpha >= 0.6)) for mk in masks])  # faded lines under a legend do not join its strokes
     heights = [_column_height(mk) for mk in masks]
     traces = []
@@ -185,7 +187,7 @@ def _assign(rgb: np.ndarray, bg: np.ndarray, ink: np.ndarray, centers: list[np.n
     best_alpha = np.zeros(len(p))
     for k, c in enumerate(centers):
         d = c - bg
-        a = np.clip(p @ d / max(float(d @ d), 1e-6), 0.0, 1.3)
+        a = _blend_alpha(rgb[ink], bg, c, top=1.3)
         perp = np.linalg.norm(p - a[:, None] * d, axis=1)
         score = perp + 25.0 * np.clip(1.0 - a, 0, None) ** 2 + 50.0 * np.clip(a - 1.0, 0, None)
         ok = (perp < 24.0 + 0.1 * np.sqrt(d @ d)) & (a > 0.2) & (score < best_score)
@@ -216,6 +218,12 @@ def _border_ticks(ink: np.ndarray) -> np.ndarray:
     return out
 
 
+def _blend_alpha(rgb: np.ndarray, bg: np.ndarray, color: np.ndarray, top: float = 1.0) -> np.ndarray:
+    """How much of ``color`` over ``bg`` each pixel is: its projection on the blend line."""
+    d = color - bg
+    return np.clip((rgb.astype(float) - bg) @ d / max(float(d @ d), 1e-6), 0.0, top)
+
+
 def _merge_shades(masks: list[np.ndarray], centers: list[np.ndarray], bg: np.ndarray):
     """Join colour groups that are shades of one stroke: thick or JPEG-compressed lines split
     into a dark core and lighter edges of the same hue, whose pixels lie side by side. Two
@@ -231,6 +239,8 @@ def _merge_shades(masks: list[np.ndarray], centers: list[np.ndarray], bg: np.nda
             return masks, centers
         i, j = pair
         masks[i] = masks[i] | masks[j]
+        if np.linalg.norm(centers[j] - bg) > np.linalg.norm(centers[i] - bg):
+            centers[i] = centers[j]  # the stroke's colour is its strongest shade
         del masks[j], centers[j]
 
 
