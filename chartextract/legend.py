@@ -112,14 +112,18 @@ def _text_only(rgb: np.ndarray, grey: np.ndarray, glyph: float) -> np.ndarray:
     return out
 
 
-def fill_names(traces: list[Trace], names: list[str], shared: list[tuple[tuple[int, int, int], str]],
+def fill_names(traces: list[Trace], names: list[str], legends: list[list[tuple[tuple[int, int, int], str]]],
                fallback: str) -> list[str]:
     """Complete the names: a panel without a legend borrows the names another panel's legend
-    gives to the same colours (a grid with one legend); the rest are ``fallback``, numbered."""
+    gives to the same colours (a grid with one legend; ``legends`` holds each such panel's
+    lines, named or not). Only where it shows that panel's lines, all or at least two: a lone
+    line in one of a comparison's colours is more likely another quantity, named by its
+    axis. The rest are ``fallback``, numbered."""
     names = list(names)
     if not any(names):
+        pool = [(rgb, n) for legend in legends if len(traces) >= min(2, len(legend)) for rgb, n in legend if n]
         for i, t in enumerate(traces):
-            same = [n for rgb, n in shared if delta_e(rgb, t.rgb) < SHARED_LEGEND_DE]
+            same = [n for rgb, n in pool if delta_e(rgb, t.rgb) < SHARED_LEGEND_DE]
             names[i] = same[0] if len(set(same)) == 1 else ""
     unnamed = [i for i, n in enumerate(names) if not n]
     for k, i in enumerate(unnamed):

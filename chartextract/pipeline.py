@@ -49,7 +49,7 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     traces = [[t for t in ts if not _mostly_text(t, words)] for ts in traces]
     entries = [legend_entries(img, a.bbox, a.plot_box, ts, words) for a, ts in zip(areas, traces)]
     legends = [legend_names(img, page, es, ts) for es, ts in zip(entries, traces)]
-    shared = [(t.rgb, n) for ts, ns in zip(traces, legends) for t, n in zip(ts, ns) if n]
+    shared = [[(t.rgb, n) for t, n in zip(ts, ns)] for ts, ns in zip(traces, legends) if any(ns)]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
     panels = [_read_panel(page, i, area, ts, names, shared, words, options, claimed)
               for i, (area, ts, names) in enumerate(zip(areas, traces, legends))]
@@ -60,7 +60,7 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
 
 
 def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], names: list[str],
-                shared: list, words: list[Word], options: Options, claimed: set[int]) -> Panel:
+                shared: list[list], words: list[Word], options: Options, claimed: set[int]) -> Panel:
     """One panel: its axes, then its traces as named data series (or the reason it failed)."""
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
     axes: AxesReading = read_axes(page, area, words, options, claimed)

@@ -14,7 +14,9 @@ panel's true data; for log-y panels both are taken in log10). A prediction needs
 lowest total error (Hungarian); a true series left without a partner is a miss.
 A series is *ok* when its error is <= 1 % of the span. Panels are paired by
 index when the counts agree, otherwise by lowest error. A chart whose
-extraction raises counts all its series as missed.
+extraction raises counts all its series as missed. *Legend names*: of the paired
+series in panels that draw a legend, the share named exactly as the legend says
+(case and spacing aside).
 
 Extraction is timed alone (``time.perf_counter`` around ``extract``), in this
 single process, with the thread pools of numpy/OpenCV/tesseract limited to 1.
@@ -156,9 +158,14 @@ def match_panel(true_panel: dict, pred_panel) -> tuple[list[dict], float]:
         else:
             e = float(cost[i, j])
             out.append({"series": ts["name"], "pred": pss[j].name, "pred_index": j, "err": e,
-                        "coverage": float(cov[i, j]), "ok": e <= OK_SERIES})
+                        "coverage": float(cov[i, j]), "ok": e <= OK_SERIES,
+                        "legend": bool(true_panel.get("legend")), "named": _same_name(pss[j].name, ts["name"])})
     pcost = float(np.mean([min(1.0, r["err"]) if r["err"] is not None else 1.0 for r in out])) if out else 0.0
     return out, pcost
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(str(a).lower().split()) == " ".join(str(b).lower().split())
 
 
 def match_chart(truth: dict, chart) -> tuple[list[tuple[int, int | None]], dict[int, list[dict]]]:
@@ -363,6 +370,8 @@ def summarize(results: list[ChartResult]) -> dict:
             "series": len(series), "series_ok": n_ok, "series_matched": n_matched,
             "median_err_pct": (lambda m: None if m is None else 100 * m)(_median([s["err"] for s in series])),
             "panels_exact": sum(1 for r in results if r.panels_exact),
+            "legend_series": sum(1 for s in series if s.get("legend") and s["err"] is not None),
+            "named": sum(1 for s in series if s.get("legend") and s.get("named")),
             "extra_series": sum(r.extra_series for r in results),
             "median_seconds": _median([r.seconds for r in results])}
 
@@ -381,11 +390,11 @@ def _row(label: str, s: dict) -> list[str]:
     sec = "-" if s["median_seconds"] is None else f"{s['median_seconds']:.2f}"
     return [label, str(s["charts"]), str(s["failed"]), _pct(s["series_ok"], s["series"]),
             _pct(s["series_matched"], s["series"]), med, str(s["extra_series"]),
-            _pct(s["panels_exact"], s["charts"]), sec]
+            _pct(s["panels_exact"], s["charts"]), _pct(s["named"], s["legend_series"]), sec]
 
 
 HEAD = ["", "charts", "raised", "series ok<=1%", "matched", "med err% (matched)", "extra",
-        "panels exact", "med s/chart"]
+        "panels exact", "legend names", "med s/chart"]
 
 
 def report(results: list[ChartResult], describer: Describer | None, by_variant: bool = True) -> str:
@@ -506,7 +515,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chartextract benchmark: {len(results)} charts ({src}); "
           f"render {t_render:.1f}s, extract+score {t_all:.1f}s")
     print(f"series ok = mean |error| <= {OK_SERIES:.0%} of the panel's y-span (log10 span for log-y panels), "
-          f"x coverage >= {MIN_COVERAGE:.0%}; extra = predicted series left unpaired")
+          f"x coverage >= {MIN_COVERAGE:.0%}; extra = predicted series left unpaired; "
+          "legend names = series in panels with a legend named as it says")
     print()
     print(report(results, describer, by_variant=not a.no_variants))
     if a.json:

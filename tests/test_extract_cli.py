@@ -224,3 +224,32 @@ def test_dashed_legend_stroke_names_its_line(tmp_path: Path) -> None:
     _, got = best_match(panel, dashed)
     assert got["name"] != panel["y_axis"]["label"], "the dashed line is named from its legend"
     assert "group" in got["name"].lower()
+
+
+def test_one_legend_names_the_grid_but_not_a_lone_line(tmp_path: Path) -> None:
+    """A grid with one legend: panels showing the same lines borrow its names (the Ultralytics
+    grid); a panel with a single line in one of a comparison's colours is another quantity
+    and keeps its axis's name."""
+    grid = FIXTURES / "ultralytics_grid.png"
+    assert run_cli("extract", str(grid), "-o", str(tmp_path)).returncode == 0
+    panels = json.loads((tmp_path / "ultralytics_grid.json").read_text())["panels"]
+    named = [s["name"] for p in panels for s in p["series"]]
+    assert sum(n == "results" for n in named) >= len(panels) - 1, named
+
+    plt = pytest.importorskip("matplotlib.pyplot")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=100)
+    steps = np.arange(100)
+    left.plot(steps, 500 + 2 * steps, color="tab:blue")
+    left.set(xlabel="Step", ylabel="Response Length")
+    for k, name in enumerate(["PPO", "GRPO", "DPO"]):
+        right.plot(steps, np.sin(steps / 20 + k), color=f"C{k}", label=name)
+    right.set(xlabel="Step", ylabel="Reward")
+    right.legend()
+    fig.tight_layout()
+    image = tmp_path / "lone.png"
+    fig.savefig(image)
+    plt.close(fig)
+    assert run_cli("extract", str(image), "-o", str(tmp_path)).returncode == 0
+    first, second = json.loads((tmp_path / "lone.json").read_text())["panels"]
+    assert [s["name"] for s in first["series"]] == ["Response Length"]
+    assert sorted(s["name"] for s in second["series"]) == ["DPO", "GRPO", "PPO"]
