@@ -1,6 +1,7 @@
 """Name each trace from its legend: the text beside the short stroke of its colour."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -14,6 +15,9 @@ from .series import Box, Trace
 SHARED_LEGEND_DE = 12.0  # colours this close (CIE76) are one series across a grid's panels
 LEGEND_REACH = 0.35  # how far (share of the plot width) legend text may extend from a stroke
 TEXT_CHROMA = 60  # max - min of R, G, B above which a pixel is a coloured line, not legend text
+# In sans-serif fonts a capital I is a lower-case l: "Ir" before a consonant begins no
+# English word, while "lr" (learning rate) begins many a training-curve legend.
+CAPITAL_I_AS_L = re.compile(r"\bI(?=r(?![aeiouyr]))")
 SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two readings of one name
 
 
@@ -154,7 +158,7 @@ def _words_beside(handle: Box, words: list[Word]) -> list[Word]:
 
 def _join(words: list[Word]) -> str:
     """The words as one name, without the stray marks OCR reads at a stroke's ends."""
-    return " ".join(w.text for w in words).strip(" |[](){}-—_:;,.'\"")
+    return CAPITAL_I_AS_L.sub("l", " ".join(w.text for w in words).strip(" |[](){}-—_:;,.'\""))
 
 
 def _better(first: LegendEntry, second: list[Word]) -> str:
