@@ -81,11 +81,11 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     del lab
     if not centers:
         return []
-    labels, alpha = _assign(crop, np.array(bg_rgb, dtype=float), ink, centers)
-    masks, centers = _merge_shades([_drop_specks(labels == k) for k in range(len(centers))], centers,
-                                   np.array(bg_rgb, dtype=float))
+    paper = np.array(bg_rgb, dtype=float)
+    labels, alpha = _assign(crop, paper, ink, centers)
+    masks, centers = _merge_shades([_drop_specks(labels == k) for k in range(len(centers))], centers, paper)
     for mask, c in zip(masks, centers):  # a merged shade's blends are blends of the stroke's colour
-        alpha[mask] = _blend_alpha(crop[mask], np.array(bg_rgb, dtype=float), c)
+        alpha[mask] = _blend_alpha(crop[mask] - paper, c - paper)
     all_handles = _pick_handles([_flat_pieces(mk & (alpha >= 0.6)) for mk in masks])  # faded lines under a legend do not join its strokes
     heights = [_column_height(mk) for mk in masks]
     traces = []
@@ -107,7 +107,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         if t.coverage < 0.04 or _is_area(mask, ends, heights[:k] + heights[k + 1:]) or _erratic(ys, mask.shape[0]):
             continue
         traces.append(t)
-    return _drop_halos(traces, np.array(bg_rgb, dtype=float))
+    return _drop_halos(traces, paper)
 
 
 def _ring(h: int, w: int, k: int) -> np.ndarray:
@@ -187,7 +187,7 @@ def _assign(rgb: np.ndarray, bg: np.ndarray, ink: np.ndarray, centers: list[np.n
     best_alpha = np.zeros(len(p))
     for k, c in enumerate(centers):
         d = c - bg
-        a = _blend_alpha(rgb[ink], bg, c, top=1.3)
+        a = _blend_alpha(p, d, top=1.3)
         perp = np.linalg.norm(p - a[:, None] * d, axis=1)
         score = perp + 25.0 * np.clip(1.0 - a, 0, None) ** 2 + 50.0 * np.clip(a - 1.0, 0, None)
         ok = (perp < 24.0 + 0.1 * np.sqrt(d @ d)) & (a > 0.2) & (score < best_score)
@@ -218,10 +218,10 @@ def _border_ticks(ink: np.ndarray) -> np.ndarray:
     return out
 
 
-def _blend_alpha(rgb: np.ndarray, bg: np.ndarray, color: np.ndarray, top: float = 1.0) -> np.ndarray:
-    """How much of ``color`` over ``bg`` each pixel is: its projection on the blend line."""
-    d = color - bg
-    return np.clip((rgb.astype(float) - bg) @ d / max(float(d @ d), 1e-6), 0.0, top)
+def _blend_alpha(offset: np.ndarray, d: np.ndarray, top: float = 1.0) -> np.ndarray:
+    """How much of a colour each pixel is, from their offsets from the background
+    (``offset``, ``d``): the pixel's projection on the blend line."""
+    return np.clip(offset @ d / max(float(d @ d), 1e-6), 0.0, top)
 
 
 def _merge_shades(masks: list[np.ndarray], centers: list[np.ndarray], bg: np.ndarray):
