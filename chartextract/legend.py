@@ -12,6 +12,8 @@ from .colors import delta_e
 from .ocr import TARGET_GLYPH_PX, Page, Word, ocr_words
 from .series import Box, Trace
 
+NamedLines = list[tuple[tuple[int, int, int], str]]  # one panel's lines: colour and legend name ('' unnamed)
+
 SHARED_LEGEND_DE = 12.0  # colours this close (CIE76) are one series across a grid's panels
 LEGEND_REACH = 0.35  # how far (share of the plot width) legend text may extend from a stroke
 TEXT_CHROMA = 60  # max - min of R, G, B above which a pixel is a coloured line, not legend text
@@ -116,8 +118,7 @@ def _text_only(rgb: np.ndarray, grey: np.ndarray, glyph: float) -> np.ndarray:
     return out
 
 
-def fill_names(traces: list[Trace], names: list[str], legends: list[list[tuple[tuple[int, int, int], str]]],
-               fallback: str) -> list[str]:
+def fill_names(traces: list[Trace], names: list[str], legends: list[NamedLines], fallback: str) -> list[str]:
     """Complete the names: a panel without a legend borrows the names another panel's legend
     gives to the same colours (a grid with one legend; ``legends`` holds each such panel's
     lines, named or not). Only where it shows that panel's lines, all or at least two: a lone

@@ -14,7 +14,7 @@ from .axes import AxesReading, read_axes
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
-from .legend import fill_names, legend_entries, legend_names, legend_text_boxes
+from .legend import NamedLines, fill_names, legend_entries, legend_names, legend_text_boxes
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
 from .ocr import Page, Word, prepare_page, read_words
@@ -60,7 +60,7 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
 
 
 def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], names: list[str],
-                shared: list[list], words: list[Word], options: Options, claimed: set[int]) -> Panel:
+                shared: list[NamedLines], words: list[Word], options: Options, claimed: set[int]) -> Panel:
     """One panel: its axes, then its traces as named data series (or the reason it failed)."""
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
     axes: AxesReading = read_axes(page, area, words, options, claimed)
