@@ -42,13 +42,13 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
 def _fitted(trace: Trace, cols: np.ndarray, xs_pix: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """``rows`` refined by fitting the stroke's edges (see ``stroke``), where there are any.
     The fit wants the vertices left to right; a reversed x axis lists steps right to left."""
-    if trace.edges is None or len(xs_pix) < 2 or not np.isfinite(trace.edges).any():
+    if trace.edges is None or trace.ink is None or len(xs_pix) < 2 or not np.isfinite(trace.edges).any():
         return rows
     order = np.argsort(xs_pix)
     if np.any(np.diff(xs_pix[order]) <= 0):
         return rows
     out = np.empty_like(rows)
-    out[order] = fit_stroke(cols, trace.edges, xs_pix[order], rows[order], trace.radius)
+    out[order] = fit_stroke(cols, trace.edges, xs_pix[order], rows[order], trace.radius, trace.ink)
     return out
 
 

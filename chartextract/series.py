@@ -48,6 +48,7 @@ class Trace:
     edges: np.ndarray | None = field(default=None, repr=False)  # (n, 2) sub-pixel top/bottom edge of that run; NaN where hidden
     cores: np.ndarray | None = field(default=None, repr=False)  # (n, 2) rows of each run where a disc as thick as the line fits
     radius: float = 0.0  # that disc's radius (distance transform units)
+    ink: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # (cols, rows, alpha) seen around each run; 0 = no ink there
 
     @property
     def coverage(self) -> float:
@@ -68,7 +69,8 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     for r in range(0, len(lab), 256):  # row chunks: no full-size (lab - bg) temporaries
         dist[r:r + 256] = np.linalg.norm(lab[r:r + 256] - bg, axis=2)
     ink = dist > INK_DE
-    ink &= ~_gridline_pixels(lab, ink)
+    grid = _gridline_pixels(lab, ink)
+    ink &= ~grid
     ink &= ~_border_ticks(ink)
     inside = np.zeros_like(ink)  # legend boxes: their frame is never data, their content only names
     for bx0, by0, bx1, by1 in exclude:
@@ -99,10 +101,12 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         ys, ends = _drop_strays(ys, ends, width)
         edges = _edges(mask, alpha, (labels >= 0) & ~mask, ends)
         cores, radius = _cores(mask | occ, ends)
+        cols, rows, seen = _ink_samples(mask, alpha, (ink | grid) & ~mask, ends)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
                   run_ends=ends + y0 + m, edges=edges + y0 + m, cores=cores + y0 + m, radius=radius,
+                  ink=(cols + x0 + m, rows + y0 + m, seen),
                   handles=[(hx0 + x0 + m, hy0 + y0 + m, hx1 + x0 + m, hy1 + y0 + m) for hx0, hy0, hx1, hy1 in handles])
         if t.coverage < 0.04 or _is_area(mask, ends, heights[:k] + heights[k + 1:]) or _erratic(ys, mask.shape[0]):
             continue
@@ -404,6 +408,24 @@ def _edges(mask: np.ndarray, alpha: np.ndarray, others: np.ndarray, ends: np.nda
         if b < h - 1 and not others[b + 1:b + 3, j].any():
             out[j, 1] = mid + ink / 2
     return out
+
+
+def _ink_samples(mask: np.ndarray, alpha: np.ndarray, unknown: np.ndarray, ends: np.ndarray,
+                 pad: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The line's ink as seen in each column, from ``pad`` px above its chosen run to ``pad``
+    below: alpha on its own pixels, 0 on the background; pixels of anything else drawn
+    there (other lines, gridlines, blends between) may hide it and are left out. What a
+    stroke fit must reproduce, holes and all, where edges alone cannot tell a thick line
+    from a thin one zig-zagging."""
+    h = mask.shape[0]
+    js = np.flatnonzero(np.isfinite(ends[:, 0]))
+    lo = np.maximum(ends[js, 0].astype(int) - pad, 0)
+    hi = np.minimum(ends[js, 1].astype(int) + pad, h - 1)
+    cols = np.repeat(js, hi - lo + 1)
+    rows = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi)]) if len(js) else np.zeros(0, int)
+    keep = ~unknown[rows, cols]
+    cols, rows = cols[keep], rows[keep]
+    return cols, rows, np.where(mask[rows, cols], alpha[rows, cols], 0.0)
 
 
 def _center(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) -> float:

@@ -9,6 +9,10 @@ swept by a disc of radius ``h``, so each column's mean top edge is linear in the
 rows once it is known which point of the polyline is highest within reach. That is solved
 by a few rounds of least squares (Gauss-Newton on an active set), with edges that another
 line hides left out, outliers down-weighted (Huber) and a weak pull to the first guess.
+
+Edges do not fix the stroke's half-width: a thin line zig-zagging fills the band a thick
+one fills running straight. So each half-width (and marker discs) tried is judged by
+redrawing the fitted stroke and comparing it with the line's ink, pixel by pixel.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from scipy.optimize import minimize_scalar
 from scipy.sparse import coo_matrix, diags
 from scipy.sparse.linalg import spsolve
 
-SUBSAMPLES = 6  # points per column where the edge is evaluated (the pixel averages the edge)
+SUBSAMPLES = 4  # points per column where the edge is evaluated (the pixel averages the edge)
 DISC_STEP = 0.25  # px between the disc's offsets tried
 ROUNDS = 10
 HUBER_PX = 1.0
@@ -26,45 +30,111 @@ SETTLED_PX = 0.01
 MIN_HALF_WIDTH = 0.4  # px; a stroke's half-width is searched between this and the ink's radius
 WIDTH_TOL = 0.15  # px
 WIDTH_TRIES = 6
-MARKER_RADII = (0.875, 1.0)  # marker discs tried, times the ink's radius (which is theirs)
+THIN_HALF_WIDTHS = (0.5, 1.0, 1.5, 2.0)  # px: the line joining marker discs, tried when redrawn
+MARKER_RADII = (0.75, 0.875, 1.0)  # marker discs tried, times the ink's radius (theirs, and their anti-aliased rim)
 MARKER_MIN_RADIUS = 3.0  # px: thinner ink is no line with markers (and its runs' middles are right within a pixel)
-MARKER_BIAS = 1.3  # discs this thick are marker discs unless a plain stroke fits clearly better
-SEARCH_ROUNDS = 4
+SEARCH_ROUNDS = 3
+START_APART_PX = 0.3  # a second start, from the band's middle, where it differs from the first guess by this much
 
 
 def fit_stroke(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndarray,
-               radius: float) -> np.ndarray:
-    """Vertex rows at ``xv`` for the shape and half-width that explain the edges best. The
-    ink's radius (its thickest, most common) overstates a stroke's half-width, by the
+               radius: float, ink: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """Vertex rows at ``xv`` for the shape and half-width that explain the line's ink best.
+    The ink's radius (its thickest, most common) overstates a stroke's half-width, by the
     anti-aliased fringe and where a zig-zag's flanks merge; a line with marker discs is its
-    discs joined by a thin line. So half-widths up to the radius, and marker discs, are
-    tried briefly, and the best is fitted fully."""
+    discs joined by a thin line. Edges alone cannot tell these apart (a thin line zig-zagging
+    fills the same band as a thick one running straight), so half-widths up to the radius,
+    and marker discs, are fitted briefly to the edges and judged by how well they redraw
+    ``ink`` ((cols, rows, alpha) pixels); the best is fitted fully. A thick line's first
+    guess (its runs' middles) can hold the fit in a poor minimum, so the middle of the band
+    its edges leave it is tried as a start too."""
+    all_cols, all_edges = cols, edges
     seen = np.isfinite(edges).any(axis=1)
     cols, edges = cols[seen], edges[seen]
-    tries: dict[tuple[float, bool], tuple[np.ndarray, float]] = {}
+    tries: dict[tuple[float, bool], tuple[float, np.ndarray]] = {}
 
-    def resid(h: float, discs: bool = False) -> float:
-        tries[h, discs] = fit_rows(cols, edges, xv, rows0, h, SEARCH_ROUNDS, discs=discs)
-        return tries[h, discs][1]
+    def judge(h: float, discs: bool = False) -> float:
+        """Fit briefly from the first guess (and, for a plain stroke, from the band's middle
+        where that differs); keep the fit that redraws the ink best, and its mismatch."""
+        starts = [rows0]
+        if not discs:
+            band = band_middle(all_cols, all_edges, xv, h, rows0)
+            if np.mean(np.abs(band - rows0)) > START_APART_PX:
+                starts.append(band)
+        for start in starts:
+            rows = fit_rows(cols, edges, xv, start, h, SEARCH_ROUNDS, prior=rows0, discs=discs)
+            score = min(float(np.mean(np.abs(coverage(rows, xv, h, ink[0], ink[1], thin) - ink[2])))
+                        for thin in (THIN_HALF_WIDTHS if discs else (None,)))
+            if (h, discs) not in tries or score < tries[h, discs][0]:
+                tries[h, discs] = score, rows
+        return tries[h, discs][0]
 
     top = max(radius, MIN_HALF_WIDTH + WIDTH_TOL)
-    minimize_scalar(resid, bounds=(MIN_HALF_WIDTH, top), method="bounded",
+    minimize_scalar(judge, bounds=(MIN_HALF_WIDTH, top), method="bounded",
                     options={"xatol": WIDTH_TOL, "maxiter": WIDTH_TRIES})
     if radius >= MARKER_MIN_RADIUS:
         for f in MARKER_RADII:
-            resid(f * radius, True)
-    (h, discs), (rows, _) = min(tries.items(), key=lambda kv: kv[1][1] / (MARKER_BIAS if kv[0][1] else 1.0))
-    return fit_rows(cols, edges, xv, rows, h, ROUNDS, prior=rows0, discs=discs)[0]
+            judge(f * radius, True)
+    (h, discs), (_, rows) = min(tries.items(), key=lambda kv: kv[1][0])
+    return fit_rows(cols, edges, xv, rows, h, ROUNDS, prior=rows0, discs=discs)
+
+
+def band_middle(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, h: float, rows0: np.ndarray) -> np.ndarray:
+    """Rows at ``xv`` midway between the lowest and highest a stroke of half-width ``h`` may
+    pass there: a column's top edge keeps the line at least its reach below it, for ``h``
+    around, and the bottom edge likewise above. A thick line's run in one column is set by
+    its neighbours, so this is nearer than the run's middle; ``rows0`` where edges are hidden."""
+    n = len(cols)
+    lo, hi = np.full(n, -np.inf), np.full(n, np.inf)
+    for o in range(-int(h), int(h) + 1):
+        r = np.sqrt(h * h - o * o)
+        shifted = np.full((n, 2), np.nan)
+        shifted[max(o, 0):n + min(o, 0)] = edges[max(-o, 0):n - max(o, 0)]
+        lo, hi = np.fmax(lo, shifted[:, 0] + r), np.fmin(hi, shifted[:, 1] - r)
+    with np.errstate(invalid="ignore"):
+        mid = (lo + hi) / 2
+    ok = np.flatnonzero(np.isfinite(mid))
+    if not len(ok):
+        return rows0
+    have = cols[ok]
+    i = np.clip(np.searchsorted(have, xv), 1, max(len(have) - 1, 1))
+    gap = np.minimum(np.abs(have[i] - xv), np.abs(have[i - 1] - xv))
+    return np.where(gap <= 1, np.interp(xv, have, mid[ok]), rows0)
+
+
+def coverage(rows: np.ndarray, xv: np.ndarray, h: float, px: np.ndarray, py: np.ndarray,
+             thin: float | None = None) -> np.ndarray:
+    """How much of each pixel (``px``, ``py``) the polyline's stroke of half-width ``h`` covers
+    (or its marker discs of radius ``h`` on a line of half-width ``thin``): the usual
+    anti-aliasing estimate, half-width + 1/2 - distance, clipped to 0..1."""
+    discs = thin is not None
+    reach = thin if discs else h
+    lo = np.clip(np.searchsorted(xv, px - reach - 1) - 1, 0, len(xv) - 2)
+    span = int(np.max(np.searchsorted(xv, px + reach + 1) - lo)) + 1 if len(px) else 0
+    d2 = np.full(len(px), np.inf)
+    for o in range(span):
+        j = np.minimum(lo + o, len(xv) - 2)
+        dx, dy = px - xv[j], py - rows[j]
+        vx, vy = xv[j + 1] - xv[j], rows[j + 1] - rows[j]
+        t = np.clip((dx * vx + dy * vy) / np.maximum(vx * vx + vy * vy, 1e-9), 0.0, 1.0)
+        d2 = np.minimum(d2, (dx - t * vx) ** 2 + (dy - t * vy) ** 2)
+    cover = np.clip(reach + 0.5 - np.sqrt(d2), 0.0, 1.0)
+    if discs:
+        lo = np.clip(np.searchsorted(xv, px - h - 1), 0, len(xv) - 1)
+        span = int(np.max(np.searchsorted(xv, px + h + 1) - lo)) + 1 if len(px) else 0
+        for o in range(span):
+            j = np.minimum(lo + o, len(xv) - 1)
+            cover = np.maximum(cover, np.clip(h + 0.5 - np.hypot(xv[j] - px, rows[j] - py), 0.0, 1.0))
+    return cover
 
 
 def fit_rows(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndarray,
              h: float, rounds: int, prior: np.ndarray | None = None,
-             discs: bool = False) -> tuple[np.ndarray, float]:
+             discs: bool = False) -> np.ndarray:
     """Rows of the vertices at ``xv`` (increasing), starting from ``rows0``, whose stroke
     of half-width ``h`` (or, with ``discs``, whose marker discs of radius ``h`` on a thin
     line) best matches ``edges`` ((n, 2) top/bottom edge per column at ``cols``, NaN = not
-    seen), and the robust residual in px (at the start of the last round). ``prior`` (default ``rows0``) holds vertices that
-    no seen edge reaches."""
+    seen). ``prior`` (default ``rows0``) holds vertices that no seen edge reaches."""
     n = len(xv)
     y = np.asarray(rows0, dtype=float).copy()
     sub = (np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES - 0.5
@@ -72,12 +142,10 @@ def fit_rows(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndar
     k, t, s = _marker_reach(x, xv, h) if discs else _stroke_reach(x, xv, h)
     eqs = [(edges[:, 0], -1.0), (edges[:, 1], 1.0)]
     prior = np.asarray(rows0 if prior is None else prior, dtype=float)
-    resid = np.inf
     for _ in range(rounds):
         a_mat, rhs = _linearise(y, k, t, s, eqs)
         r = np.abs(a_mat @ y - rhs)
         wt = np.where(r <= HUBER_PX, 1.0, HUBER_PX / np.maximum(r, 1e-9))
-        resid = float(np.sqrt(np.mean(np.minimum(r, 3 * HUBER_PX) ** 2))) if len(r) else np.inf
         aw = diags(wt) @ a_mat
         normal = (a_mat.T @ aw + diags(np.full(n, PRIOR))).tocsc()
         new = spsolve(normal, aw.T @ rhs + PRIOR * prior)
@@ -85,7 +153,7 @@ def fit_rows(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndar
         y = new
         if done:
             break
-    return y, resid
+    return y
 
 
 def _stroke_reach(x: np.ndarray, xv: np.ndarray, h: float):

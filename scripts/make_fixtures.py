@@ -182,6 +182,16 @@ def fixture_specs() -> dict[str, dict]:
         "grid": [1, 1], "panels": [_panel("Learning Rate Schedule", "Step", "LR", [
             _s("lr group 0", "#0000ff", x, schedule(0.11) + 4e-5, linestyle="--"),
             _s("lr group 1", "#ff0000", x, schedule(0.19) + 4e-5)])]}
+
+    # 13. a thick line (fivethirtyeight draws 4 pt) through dense, noisy data: the stroke is
+    # wider than the points are apart, and a thin zig-zag would fill its band as well
+    rng13 = np.random.default_rng(13)
+    x = np.linspace(0, 1, 345)
+    specs["thick_dense"] = {
+        "engine": "matplotlib", "style": "fivethirtyeight", "dpi": 118, "width_px": 751, "height_px": 500,
+        "grid": [1, 1], "panels": [_panel("Train Reward vs Step", "Time (h)", "Reward", [
+            _s("reward", "#0000ff", x, render.gen_reward(rng13, 345, scale=1.5, base=0.1, noise=0.03))],
+            step=False, legend=False)]}
     return specs
 
 
