@@ -94,10 +94,10 @@ def band_middle(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, h: float, r
     with np.errstate(invalid="ignore"):
         mid = (lo + hi) / 2
     ok = np.flatnonzero(np.isfinite(mid))
-    if not len(ok):
+    if len(ok) < 2:
         return rows0
     have = cols[ok]
-    i = np.clip(np.searchsorted(have, xv), 1, max(len(have) - 1, 1))
+    i = np.clip(np.searchsorted(have, xv), 1, len(have) - 1)
     gap = np.minimum(np.abs(have[i] - xv), np.abs(have[i - 1] - xv))
     return np.where(gap <= 1, np.interp(xv, have, mid[ok]), rows0)
 
