@@ -33,7 +33,6 @@ BANDWIDTH = 0.04       # smoothing kernel width, / x-range
 NOISE_SOME = 0.015     # residual std / y-span from which a line "fluctuates"
 NOISE_STRONG = 0.05    # ... and from which it is "noisy"
 GRID = 201             # points on which the smoothed curve is evaluated
-EDGE_TOL = 0.005       # bullets this far (/ x-range) outside the data still take its end value
 MAX_RELATIONS = 6      # sentences about pairs of charts
 MAX_READINGS = 8       # interpretation sentences about single lines
 
@@ -712,7 +711,8 @@ def _shared_axes(views: list[PanelView]) -> str:
 # ---------------------------------------------------------------- detailed analysis
 
 def _bullet_positions(view: PanelView) -> np.ndarray:
-    """Round x positions, about ``TARGET_BULLETS`` of them, covering the panel's data."""
+    """Round x positions, about ``TARGET_BULLETS`` of them, within the panel's data (a value
+    is never given where no line was read)."""
     lo = min(f.x_start for f in view.facts)
     hi = max(f.x_end for f in view.facts)
     if view.log_x and lo > 0:
@@ -720,7 +720,6 @@ def _bullet_positions(view: PanelView) -> np.ndarray:
     width = hi - lo
     if width <= 0:
         return np.array([lo])
-    lo, hi = lo - EDGE_TOL * width, hi + EDGE_TOL * width
     best: tuple[int, float, np.ndarray] | None = None
     k0 = math.floor(math.log10(width / (TARGET_BULLETS - 1)))
     for k in (k0 - 1, k0, k0 + 1):
@@ -738,9 +737,8 @@ def _bullet_positions(view: PanelView) -> np.ndarray:
 def _log_positions(lo: float, hi: float) -> np.ndarray:
     """Decades, or 1-2-5 steps when the range is short, for a log x axis."""
     k0, k1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-    a, b = lo * (1 - EDGE_TOL), hi * (1 + EDGE_TOL)
     sets = [[m * 10.0 ** k for k in range(k0, k1 + 1) for m in ms] for ms in ((1,), (1, 2, 5), (1, 2, 3, 5))]
-    sets = [[p for p in s if a <= p <= b] for s in sets]
+    sets = [[p for p in s if lo <= p <= hi] for s in sets]
     return np.array(min((s for s in sets if s), key=lambda s: abs(len(s) - TARGET_BULLETS), default=[lo]))
 
 
@@ -757,11 +755,11 @@ def _value_at(series: Series, p: float, log_x: bool, log_y: bool) -> float | Non
     width = xs[-1] - xs[0]
     dx = np.diff(xs)
     gap = max(4 * float(np.median(dx)) if len(dx) else 0.0, 0.03 * width)
-    tol = EDGE_TOL * width + 1e-9 * max(1.0, abs(q))
-    if q < xs[0]:
-        return _from_space(ts[0], log_y) if xs[0] - q <= tol else None
-    if q > xs[-1]:
-        return _from_space(ts[-1], log_y) if q - xs[-1] <= tol else None
+    tol = 1e-9 * max(1.0, abs(q))
+    if q < xs[0] - tol or q > xs[-1] + tol:
+        return None
+    if q <= xs[0] or q >= xs[-1]:
+        return _from_space(ts[0] if q <= xs[0] else ts[-1], log_y)
     i = int(np.searchsorted(xs, q))
     if xs[i] == q:
         return _from_space(float(np.mean(ts[xs == q])), log_y)

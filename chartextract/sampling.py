@@ -20,47 +20,79 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
         return np.array([]), np.array([])
     px_per_step = 1.0 / abs(x_axis.a) if x_axis.scale == "linear" and x_axis.a else 0.0
     ys_line = trace.ys if trace.run_ends is None else line_ends(trace.ys, trace.run_ends, trace.width_px)
-    if steps and px_per_step >= 1.0:
-        discs = trace.cores is not None and trace.radius >= MARKER_MIN_RADIUS
-        xs_pix, ys_pix = _at_steps(cols, ys_line, x_axis, reach=trace.radius if discs else 0.0)
+    stepped = steps and px_per_step >= 1.0
+    if stepped:
+        xs_pix, ys_pix = _at_steps(cols, ys_line, x_axis)
         if trace.run_ends is not None and px_per_step >= VERTEX_MIN_PX_PER_STEP:
-            if discs:
+            if trace.cores is not None and trace.radius >= MARKER_MIN_RADIUS:
                 ys_pix = disc_centres(xs_pix - cols[0], ys_pix, trace.run_ends, trace.cores, trace.radius)
             ys_pix = step_vertices(xs_pix - cols[0], ys_pix, trace.run_ends, trace.width_px)
-        ys_pix = _fitted(trace, cols, xs_pix, ys_pix)
-        xs = np.round(np.asarray(x_axis.to_value(xs_pix))).astype(float)
     else:
         rows = ys_line if trace.run_ends is None else column_vertices(ys_line, trace.run_ends, trace.width_px)
-        xs_pix, ys_pix = cols[ok], _fitted(trace, cols, cols[ok], rows[ok])
-        xs = np.asarray(x_axis.to_value(xs_pix), dtype=float)
+        xs_pix, ys_pix = cols[ok], rows[ok]
+    ys_pix, cap = _fitted(trace, cols, xs_pix, ys_pix)
+    lo, hi = data_span(trace, ok, cap)
+    half = 0.5 * px_per_step if stepped else 0.5  # the step (or column) nearest each end point
+    keep = (xs_pix >= lo - half) & (xs_pix < hi + half)
+    xs = np.asarray(x_axis.to_value(xs_pix[keep]), dtype=float)
+    xs, ys_pix = (np.round(xs) if stepped else xs), ys_pix[keep]
     ys = np.asarray(y_axis.to_value(ys_pix), dtype=float)
     good = np.isfinite(xs) & np.isfinite(ys)
     order = np.argsort(xs[good], kind="stable")
     return xs[good][order], ys[good][order]
 
 
-def _fitted(trace: Trace, cols: np.ndarray, xs_pix: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``rows`` refined by fitting the stroke's edges (see ``stroke``), where there are any.
-    The fit wants the vertices left to right; a reversed x axis lists steps right to left."""
+def _fitted(trace: Trace, cols: np.ndarray, xs_pix: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, float]:
+    """``rows`` refined by fitting the stroke's edges (see ``stroke``), where there are any,
+    and how far the line's ink runs past its end points: the fitted half-width (a marker's
+    radius; a round or projecting cap, matplotlib's default). A butt cap stops at the point,
+    so such a line ending inside the plot may lose its end step where steps are closer than
+    the line is wide; reading an end step that is not there would invent a point. Without a
+    fit, the ink's radius stands for the half-width. The fit wants the vertices
+    left to right; a reversed x axis lists steps right to left."""
+    cap = trace.radius
     if trace.edges is None or trace.ink is None or len(xs_pix) < 2 or not np.isfinite(trace.edges).any():
-        return rows
+        return rows, cap
     order = np.argsort(xs_pix)
     if np.any(np.diff(xs_pix[order]) <= 0):
-        return rows
+        return rows, cap
     out = np.empty_like(rows)
-    out[order] = fit_stroke(cols, trace.edges, xs_pix[order], rows[order], trace.radius, trace.ink)
-    return out
+    stroke = fit_stroke(cols, trace.edges, xs_pix[order], rows[order], trace.radius, trace.ink)
+    out[order] = stroke.rows
+    return out, stroke.half_width
 
 
-def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel positions of each integer step covered by the trace and the line's row there.
+def data_span(trace: Trace, ok: np.ndarray, cap: float) -> tuple[float, float]:
+    """Sub-pixel columns of the line's first and last data point. Where the line ends inside
+    the plot, its ink runs ``cap`` past that point, from where the end column's share of a
+    full column's ink puts the ink's edge. A line cut off at the plot's edge may hide its
+    end under the frame: there the span reaches ``END_SLACK_COLS`` past the ink."""
+    idx = np.flatnonzero(ok)
+    lo, hi = trace.x0 + idx[0] - END_SLACK_COLS, trace.x0 + idx[-1] + END_SLACK_COLS
+    if trace.ink is None:
+        return lo, hi
+    ink_cols, which = np.unique(trace.ink[0], return_inverse=True)
+    sums = np.bincount(which, weights=trace.ink[2])
+    if len(ink_cols) < 2:
+        return lo, hi
+    if idx[0] > EDGE_COLS:
+        lo = ink_cols[0] + 0.5 - _share(sums[0], sums[1:4]) + cap
+    if idx[-1] < len(ok) - 1 - EDGE_COLS:
+        hi = ink_cols[-1] - 0.5 + _share(sums[-1], sums[-4:-1]) - cap
+    return (lo, hi) if lo <= hi else ((lo + hi) / 2,) * 2
 
-    A line that ends inside the plot ends on a data point, ``reach`` (a marker's radius)
-    inside its ink; one cut off at the plot's edge may hide its end under the frame."""
+
+def _share(end: float, next_cols: np.ndarray) -> float:
+    """How much of a full column of ink (its neighbours') the end column holds, 0..1."""
+    full = float(np.median(next_cols))
+    return float(np.clip(end / full, 0.0, 1.0)) if full > 0 else 1.0
+
+
+def _at_steps(cols: np.ndarray, ys: np.ndarray, x_axis: Axis) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel positions of each integer step the trace may cover (up to ``END_SLACK_COLS``
+    past its ink; ``data_span`` trims them) and the line's row there."""
     ok = np.flatnonzero(np.isfinite(ys))
-    inside_lo, inside_hi = ok[0] > EDGE_COLS + reach, ok[-1] < len(ys) - 1 - EDGE_COLS - reach
-    first = cols[ok[0]] + (reach - 1.0 if inside_lo else -END_SLACK_COLS)
-    last = cols[ok[-1]] - (reach - 1.0 if inside_hi else -END_SLACK_COLS)
+    first, last = cols[ok[0]] - END_SLACK_COLS, cols[ok[-1]] + END_SLACK_COLS
     v0, v1 = sorted((float(x_axis.to_value(first)), float(x_axis.to_value(last))))
     steps = np.arange(np.ceil(v0), np.floor(v1) + 1)
     px = np.asarray(x_axis.to_pixel(steps), dtype=float)

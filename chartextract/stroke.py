@@ -16,6 +16,8 @@ redrawing the fitted stroke and comparing it with the line's ink, pixel by pixel
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.sparse import coo_matrix, diags
@@ -37,8 +39,17 @@ SEARCH_ROUNDS = 3
 START_APART_PX = 0.3  # a second start, from the band's middle, where it differs from the first guess by this much
 
 
+@dataclass(frozen=True)
+class Stroke:
+    """A fitted line: vertex rows, and the half-width of its stroke (or of its marker discs)."""
+
+    rows: np.ndarray
+    half_width: float
+    discs: bool
+
+
 def fit_stroke(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndarray,
-               radius: float, ink: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+               radius: float, ink: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Stroke:
     """Vertex rows at ``xv`` for the shape and half-width that explain the line's ink best.
     The ink's radius (its thickest, most common) overstates a stroke's half-width, by the
     anti-aliased fringe and where a zig-zag's flanks merge; a line with marker discs is its
@@ -76,7 +87,7 @@ def fit_stroke(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.nd
         for f in MARKER_RADII:
             judge(f * radius, True)
     (h, discs), (_, rows) = min(tries.items(), key=lambda kv: kv[1][0])
-    return fit_rows(cols, edges, xv, rows, h, ROUNDS, prior=rows0, discs=discs)
+    return Stroke(fit_rows(cols, edges, xv, rows, h, ROUNDS, prior=rows0, discs=discs), h, discs)
 
 
 def band_middle(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, h: float, rows0: np.ndarray) -> np.ndarray:

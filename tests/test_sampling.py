@@ -57,3 +57,33 @@ def test_thick_dense_line_on_a_step_axis_is_read_at_every_step() -> None:
     est = np.interp(steps, series.x, series.y)
     mean = np.mean(np.abs(est - y)) / np.ptp(y)
     assert mean < 0.015, f"mean error {mean:.2%} of the span"
+
+
+@pytest.mark.parametrize("style", [dict(linewidth=1.5), dict(linewidth=3.0),
+                                   dict(linewidth=1.5, solid_capstyle="round"),
+                                   dict(linewidth=2.0, marker="o", markersize=6),
+                                   dict(linewidth=1.5, solid_capstyle="butt")])
+def test_a_line_ends_on_its_first_and_last_step(style: dict) -> None:
+    """Epochs 1..200, 2.4 px apart, on an axis from 0: the ink runs past the end points by
+    the line's cap (matplotlib projects it half the line's width) or a marker's radius. That
+    ink is no data: an epoch 0 or 201 read from it was a point that does not exist. A butt
+    cap ends at the point itself, which the ink alone cannot tell: it may lose an end step."""
+    epochs = np.arange(1, 201)
+    y = 2.0 * np.exp(-epochs / 60) + 0.3
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
+    ax.plot(epochs, y, color="#1f77b4", **style)
+    ax.set_xlim(-10, 210)
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel("Loss")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    (series,) = chartextract.extract(buf.getvalue()).panels[0].series
+    x = np.asarray(series.x)
+    if style.get("solid_capstyle") == "butt":
+        assert x[0] in (1, 2) and x[-1] in (199, 200) and np.array_equal(x, np.arange(x[0], x[-1] + 1)), \
+            f"steps {x[:3]}..{x[-3:]}"
+    else:
+        assert np.array_equal(x, epochs), f"steps {x[:3]}..{x[-3:]}"
+    est = np.interp(x, epochs, y)
+    assert np.max(np.abs(np.asarray(series.y) - est)) / np.ptp(y) < 0.01

@@ -33,7 +33,7 @@ def test_a_thick_steep_noisy_line_is_not_read_as_a_thin_zigzag() -> None:
     ok = np.isfinite(trace.ys)
     xv = cols[ok][5:-5].astype(float)  # away from the line's caps
     rows0 = trace.ys[ok][5:-5]
-    fitted = fit_stroke(cols, trace.edges, xv, rows0, trace.radius, trace.ink)
+    fitted = fit_stroke(cols, trace.edges, xv, rows0, trace.radius, trace.ink).rows
     drawn = np.interp(xv, xs, ys)
     err = np.mean(np.abs(fitted - drawn))
     assert err < 1.2, f"vertices {err:.2f} px off the drawn line on average"
