@@ -16,7 +16,9 @@ A series is *ok* when its error is <= 1 % of the span. Panels are paired by
 index when the counts agree, otherwise by lowest error. A chart whose
 extraction raises counts all its series as missed. *Legend names*: of the paired
 series in panels that draw a legend, the share named exactly as the legend says
-(case and spacing aside).
+(case and spacing aside). *Titles*: of the true panels with a title, the share whose
+paired panel's title reads the same (case and spacing aside, at most one character in
+ten wrong).
 
 Extraction is timed alone (``time.perf_counter`` around ``extract``), in this
 single process, with the thread pools of numpy/OpenCV/tesseract limited to 1.
@@ -32,6 +34,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_TH
 
 import argparse  # noqa: E402
 import glob  # noqa: E402
+import difflib  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
@@ -168,6 +171,11 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(str(a).lower().split()) == " ".join(str(b).lower().split())
 
 
+def _same_title(got: str, want: str) -> bool:
+    a, b = (" ".join(str(t).lower().split()) for t in (got, want))
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.9
+
+
 def match_chart(truth: dict, chart) -> tuple[list[tuple[int, int | None]], dict[int, list[dict]]]:
     """Pair true panels with predicted panels; returns pairs and per-true-panel series results."""
     tps = truth["panels"]
@@ -255,6 +263,8 @@ class ChartResult:
     pred_series: int = 0
     extra_series: int = 0
     panels_exact: bool = False
+    titles: int = 0  # true panels with a title
+    titles_read: int = 0  # ... whose paired panel's title reads the same
     seconds: float | None = None
     error: str | None = None
     series: list[dict] = field(default_factory=list)
@@ -312,6 +322,11 @@ def evaluate(path: str, truth: dict, cid: str, extract, describer: Describer | N
         res.pred_series = sum(len(p.series) for p in chart.panels)
         paired = sum(1 for rows in series_res.values() for r in rows if r["pred"] is not None)
         res.extra_series = res.pred_series - paired
+    for i, j in pairs:
+        want = truth["panels"][i].get("title") or ""
+        if want:
+            res.titles += 1
+            res.titles_read += j is not None and _same_title(chart.panels[j].title, want)
     for i, rows in series_res.items():
         tp = truth["panels"][i]
         for r in rows:
@@ -372,6 +387,7 @@ def summarize(results: list[ChartResult]) -> dict:
             "panels_exact": sum(1 for r in results if r.panels_exact),
             "legend_series": sum(1 for s in series if s.get("legend") and s["err"] is not None),
             "named": sum(1 for s in series if s.get("legend") and s.get("named")),
+            "titles": sum(r.titles for r in results), "titles_read": sum(r.titles_read for r in results),
             "extra_series": sum(r.extra_series for r in results),
             "median_seconds": _median([r.seconds for r in results])}
 
@@ -390,11 +406,12 @@ def _row(label: str, s: dict) -> list[str]:
     sec = "-" if s["median_seconds"] is None else f"{s['median_seconds']:.2f}"
     return [label, str(s["charts"]), str(s["failed"]), _pct(s["series_ok"], s["series"]),
             _pct(s["series_matched"], s["series"]), med, str(s["extra_series"]),
-            _pct(s["panels_exact"], s["charts"]), _pct(s["named"], s["legend_series"]), sec]
+            _pct(s["panels_exact"], s["charts"]), _pct(s["named"], s["legend_series"]),
+            _pct(s["titles_read"], s["titles"]), sec]
 
 
 HEAD = ["", "charts", "raised", "series ok<=1%", "matched", "med err% (matched)", "extra",
-        "panels exact", "legend names", "med s/chart"]
+        "panels exact", "legend names", "titles", "med s/chart"]
 
 
 def report(results: list[ChartResult], describer: Describer | None, by_variant: bool = True) -> str:
@@ -516,7 +533,8 @@ def main(argv: list[str] | None = None) -> int:
           f"render {t_render:.1f}s, extract+score {t_all:.1f}s")
     print(f"series ok = mean |error| <= {OK_SERIES:.0%} of the panel's y-span (log10 span for log-y panels), "
           f"x coverage >= {MIN_COVERAGE:.0%}; extra = predicted series left unpaired; "
-          "legend names = series in panels with a legend named as it says")
+          "legend names = series in panels with a legend named as it says; "
+          "titles = panel titles read as drawn")
     print()
     print(report(results, describer, by_variant=not a.no_variants))
     if a.json:
