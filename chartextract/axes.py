@@ -201,7 +201,9 @@ def _lines(words: list[Word], gh: float) -> list[list[Word]]:
 
 
 def _join(line: list[Word]) -> str:
-    return " ".join(w.text for w in line if w.conf >= 20).strip()
+    """A line's words as text; bars at its ends are a box's sides (a facet
+    strip's border), not text."""
+    return " ".join(w.text for w in line if w.conf >= 20).strip().strip("|").strip()
 
 
 def _text_line_above(words: list[Word], box, used: set[int], gh: float) -> str:

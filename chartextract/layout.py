@@ -22,6 +22,7 @@ BAND = 4  # rows either side of a line whose median colour is the page it is dra
 STEADY_SHARE = 0.7  # share of a line's pieces that keep its colour (a stroke's edge wanders)
 MAX_OPEN_GAP = 2  # page pixels tolerated in a row inside an ink-covered gap (anti-aliased stroke edges)
 MIN_PLOT_SIDE = 40
+STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
 
 
 @dataclass
@@ -67,7 +68,7 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
             if box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
                 cands.append(PlotArea(plot_box=box, support=len(hs) + len(vs),
                                       framed=_framed(hs, vs, (x0, y0, x1, y1), near)))
-    areas = _keep_outermost(cands, tol)
+    areas = _keep_outermost(img, cands, tol)
     _assign_inner(areas, cands)
     areas = reading_order(areas)
     _assign_bboxes(areas, w, h)
@@ -296,20 +297,43 @@ def _area(b: Box) -> int:
     return (b[2] - b[0]) * (b[3] - b[1])
 
 
-def _keep_outermost(cands: list[PlotArea], tol: int) -> list[PlotArea]:
+def _keep_outermost(img: np.ndarray, cands: list[PlotArea], tol: int) -> list[PlotArea]:
     """Drop candidates inside or mostly overlapping a larger one; but of two nearly equal
     boxes, one side of the larger may rest on a lone line that runs on into the labels
-    (a gridline through its tick and label), and the far better supported one is kept."""
+    (a gridline through its tick and label), and the far better supported one is kept.
+    A box that is another and a strip of other background along one side keeps the
+    other: the strip holds a facet's title, not data."""
     kept: list[PlotArea] = []
     for c in sorted(cands, key=lambda c: (-_area(c.plot_box), -c.support)):
         covering = [i for i, k in enumerate(kept) if _contains(k.plot_box, c.plot_box, tol)
                     or _overlap(k.plot_box, c.plot_box) > 0.3 or _abuts(k.plot_box, c.plot_box, tol)]
         if not covering:
             kept.append(c)
-        elif len(covering) == 1 and _near_equal(kept[covering[0]].plot_box, c.plot_box, 2 * tol) \
-                and c.support > 2 * kept[covering[0]].support:
+        elif len(covering) == 1 and (
+                (_near_equal(kept[covering[0]].plot_box, c.plot_box, 2 * tol)
+                 and c.support > 2 * kept[covering[0]].support)
+                or _strip_beside(img, kept[covering[0]].plot_box, c.plot_box)):
             kept[covering[0]] = c
     return kept
+
+
+def _strip_beside(img: np.ndarray, outer: Box, inner: Box) -> bool:
+    """Whether ``outer`` is ``inner`` and a band along one side (``STRIP_MIN_PX`` deep up to
+    a quarter of the box) of another background colour: a facet's title strip. One plot
+    area has one background."""
+    depths = [inner[0] - outer[0], inner[1] - outer[1], outer[2] - inner[2], outer[3] - inner[3]]
+    wide = [i for i, d in enumerate(depths) if d >= STRIP_MIN_PX]
+    if len(wide) != 1:
+        return False
+    side = wide[0]
+    x0, y0, x1, y1 = inner
+    ox0, oy0, ox1, oy1 = outer
+    band = [img[y0:y1, ox0 + 1:x0 - 1], img[oy0 + 1:y0 - 1, x0:x1],
+            img[y0:y1, x1 + 2:ox1], img[y1 + 2:oy1, x0:x1]][side]
+    if depths[side] > 0.25 * (y1 - y0 if side % 2 else x1 - x0) or min(band.shape[:2]) < STRIP_MIN_PX:
+        return False
+    inside = np.median(img[y0 + 2:y1 - 1, x0 + 2:x1 - 1].reshape(-1, 3), axis=0)
+    return bool(np.abs(np.median(band.reshape(-1, 3), axis=0) - inside).max() > EDGE_THRESHOLD)
 
 
 def _near_equal(a: Box, b: Box, tol: int) -> bool:

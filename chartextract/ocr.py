@@ -23,6 +23,9 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 Box = tuple[int, int, int, int]
 TARGET_GLYPH_PX = 26  # tesseract reads digits best at roughly 20-30 px tall
+PAPER_GLYPHS = 0.6  # strokes thinner than this many glyph heights (and PAPER_MIN_PX) are text, not paper
+PAPER_MIN_PX = 7
+TINT = 12  # paper this much darker than white is a tinted band
 
 
 @dataclass
@@ -63,6 +66,17 @@ def page_grey(img: np.ndarray) -> np.ndarray:
     return 255 - grey if np.median(border) < 128 else grey
 
 
+def _on_white(grey: np.ndarray, gh: float) -> np.ndarray:
+    """Tinted bands behind text (a facet's title strip) lifted to white, the text keeping
+    its contrast to them: OCR reads dark on grey poorly. The paper behind each pixel is the
+    page with strokes thinner than about half a glyph's height closed over; only paper that
+    is clearly tinted is lifted (not JPEG noise around small text). Not for finding ticks:
+    light gridlines on a tinted plot would fade into the lifted page."""
+    k = 2 * int(max(PAPER_MIN_PX, PAPER_GLYPHS * gh) / 2) + 1
+    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    return np.where(paper <= 255 - TINT, 255 - cv2.subtract(paper, grey), grey)
+
+
 def glyph_height(grey: np.ndarray) -> float:
     """Typical height of text glyphs: the median height of small dark blobs."""
     ink = (grey < 160).astype(np.uint8)
@@ -86,7 +100,7 @@ class Page:
 def prepare_page(img: np.ndarray, plot_boxes: list[Box]) -> Page:
     grey = page_grey(img)
     masked, gh = _mask_plots(grey, plot_boxes)
-    return Page(grey, masked, gh)
+    return Page(grey, _on_white(masked, gh), gh)
 
 
 def read_words(page: Page, keep: list[Box] = ()) -> list[Word]:

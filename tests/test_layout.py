@@ -1,12 +1,15 @@
-"""Plot areas from gridlines that thick data lines hide in long stretches, and the bands
-that must not pass for such lines."""
+"""Plot areas from gridlines that thick data lines hide in long stretches, the bands
+that must not pass for such lines, and facet title strips that are no plot area."""
 from __future__ import annotations
 
 import io
+import os
+import sys
 
 import numpy as np
 import pytest
 
+import chartextract
 from chartextract.layout import find_plot_areas
 from chartextract.load import load_image
 from chartextract.series import find_traces
@@ -71,3 +74,30 @@ def test_shaded_band_is_not_a_line() -> None:
     (area,) = find_plot_areas(img)
     traces = find_traces(img, area.plot_box)
     assert [t.rgb[0] > 150 for t in traces] == [True], [t.rgb for t in traces]
+
+
+@pytest.mark.parametrize("style", ["theme_gray", "theme_bw"])
+def test_facet_title_strips_are_titles_not_plot(tmp_path, style: str) -> None:
+    """ggplot facets put each panel's title in a tinted strip on top of the plot. The
+    strip is no plot area (its text was traced as a dark 'series') and its title is read
+    as the panel's title; OCR reads dark text on the strip's grey only once lifted to white."""
+    pytest.importorskip("plotnine")
+    scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
+    sys.path.insert(0, scripts)
+    import render  # noqa: E402
+
+    x = list(range(0, 300))
+    panels = [{"title": title, "x_label": "Step", "y_label": "Reward", "x_is_step": True, "legend": False,
+               "series": [{"name": "reward", "color": "#1f77b4", "x": x,
+                           "y": [k * (1 + 0.4 * i) + 30 * np.sin(k / 20) for k in x]}]}
+              for i, title in enumerate(("Validation reward", "Training reward"))]
+    spec = {"engine": "plotnine", "style": style, "dpi": 100, "width_px": 1200, "height_px": 420,
+            "grid": [1, 2], "panels": panels}
+    path = tmp_path / "facets.png"
+    truth = render.render(spec, str(path))
+    chart = chartextract.extract(str(path))
+    assert [p.title for p in chart.panels] == ["Validation reward", "Training reward"]
+    for p, tp in zip(chart.panels, truth["panels"]):
+        assert [s.color_name for s in p.series] == ["blue"], [s.name for s in p.series]
+        y = np.interp(p.series[0].x, tp["series"][0]["x"], tp["series"][0]["y"])
+        assert np.mean(np.abs(p.series[0].y - y)) / np.ptp(tp["series"][0]["y"]) < 0.01
