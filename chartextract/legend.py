@@ -11,6 +11,7 @@ import numpy as np
 from .colors import delta_e
 from .ocr import TARGET_GLYPH_PX, Page, Word, ocr_words
 from .series import Box, Trace
+from .ticklabels import parse_label
 
 NamedLines = list[tuple[tuple[int, int, int], str]]  # one panel's lines: colour and legend name ('' unnamed)
 
@@ -137,13 +138,17 @@ def fill_names(traces: list[Trace], names: list[str], legends: list[NamedLines],
 
 
 def _words_beside(handle: Box, words: list[Word]) -> list[Word]:
-    """The words on the stroke's line, right of it (most engines) or else left of it (gnuplot):
-    the nearest word within reach, then its neighbours while the gaps stay word-sized."""
+    """The words on the stroke's line, right of it (most engines) or left of it (gnuplot):
+    on each side the nearest word within reach, then its neighbours while the gaps stay
+    word-sized; of two sides, the one with more text read surely (a line crossing the
+    legend beside a gnuplot stroke reads as a short unsure word), numbers not counting
+    (a tick label beside a legend in the plot's corner)."""
     x0, y0, x1, y1 = handle
     cy = (y0 + y1) / 2
     row = [w for w in words if abs(w.cy - cy) <= max(6.0, 0.7 * w.height) and w.conf >= 30]
     right = sorted((w for w in row if w.x0 >= x1 - 2), key=lambda w: w.x0)
     left = sorted((w for w in row if w.x1 <= x0 + 2), key=lambda w: -w.x1)
+    found = []
     for side, gap, first_gap in ((right, lambda a, b: b.x0 - a.x1, lambda w: w.x0 - x1),
                                  (left, lambda a, b: a.x0 - b.x1, lambda w: x0 - w.x1)):
         if not side or first_gap(side[0]) > 40:
@@ -153,8 +158,9 @@ def _words_beside(handle: Box, words: list[Word]) -> list[Word]:
             if gap(kept[-1], w) > 1.5 * w.height:
                 break
             kept.append(w)
-        return sorted(kept, key=lambda w: w.x0)
-    return []
+        found.append(sorted(kept, key=lambda w: w.x0))
+    return max(found, key=lambda ws: sum(w.conf * len(w.text) for w in ws if parse_label(w.text) is None),
+               default=[])
 
 
 def _join(words: list[Word]) -> str:

@@ -1,9 +1,10 @@
-"""Legend names as OCR reads them: a sans-serif capital I that is an l."""
+"""Legend names as OCR reads them: a sans-serif capital I that is an l; the side of a
+stroke its name is on."""
 from __future__ import annotations
 
 import pytest
 
-from chartextract.legend import _join
+from chartextract.legend import _join, _words_beside
 from chartextract.ocr import Word
 
 
@@ -14,3 +15,18 @@ from chartextract.ocr import Word
 def test_capital_i_before_a_consonant_r_is_an_l(read: str, name: str) -> None:
     words = [Word(text=t, conf=90.0, x0=10.0 * i, y0=0.0, x1=10.0 * i + 8, y1=10.0) for i, t in enumerate(read.split())]
     assert _join(words) == name
+
+
+def _word(text: str, conf: float, x0: float, x1: float) -> Word:
+    return Word(text=text, conf=conf, x0=x0, y0=34.0, x1=x1, y1=49.0)
+
+
+def test_the_side_of_a_stroke_with_more_sure_text_names_it() -> None:
+    """gnuplot writes the name left of its key's stroke, and a data line crossing the key
+    right of it reads as a short unsure word ('lu'); a matplotlib legend in the plot's
+    corner has a y tick label ('2500') left of its stroke and the name right of it."""
+    handle = (565, 41, 621, 42)
+    gnuplot = [_word("train", 96, 470, 512), _word("acc", 96, 523, 552), _word("lu", 34, 625, 638)]
+    assert _join(_words_beside(handle, gnuplot)) == "train acc"
+    corner = [_word("2500", 95, 520, 555), _word("test", 62, 630, 660)]
+    assert _join(_words_beside(handle, corner)) == "test"
