@@ -21,6 +21,9 @@ TEXT_CHROMA = 60  # max - min of R, G, B above which a pixel is a coloured line,
 # In sans-serif fonts a capital I is a lower-case l: "Ir" before a consonant begins no
 # English word, while "lr" (learning rate) begins many a training-curve legend.
 CAPITAL_I_AS_L = re.compile(r"\bI(?=r(?![aeiouyr]))")
+# A capital O closing a lower-case word or standing alone after one is the digit zero of a
+# numbered name ("lr pg0", "lr group 0"): no English word ends in a capital.
+CAPITAL_O_AS_ZERO = re.compile(r"(?<=[a-z])O\b|(?<=[a-z] )O\b")
 SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two readings of one name
 
 
@@ -70,10 +73,15 @@ class LegendEntry:
 def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace],
                    words: list[Word]) -> list[LegendEntry | None]:
     """For each trace, its stroke and the text beside it (inside the plot area, else beside
-    it: a flat stretch of the line itself can pass for a stroke but has no text), or None."""
+    it: a flat stretch of the line itself can pass for a stroke but has no text), or None.
+    Where others' text was read, a trace's one stroke in the plot with none read beside it
+    is an entry too, for the closer reading to name (a line crossing its text hid it)."""
     def entry(handles: list[Box]) -> LegendEntry | None:
         return next((LegendEntry(h, ws) for h in handles if _join(ws := _words_beside(h, words))), None)
-    return [entry(t.handles) or entry(outside_handles(img, bbox, plot_box, t.rgb)) for t in traces]
+    out = [entry(t.handles) or entry(outside_handles(img, bbox, plot_box, t.rgb)) for t in traces]
+    if any(out):  # a stroke in the legend whose text a line crossing it hid from the first reading
+        out = [e or (LegendEntry(t.handles[0], []) if len(t.handles) == 1 else None) for e, t in zip(out, traces)]
+    return out
 
 
 def legend_names(img: np.ndarray, page: Page, entries: list[LegendEntry | None], traces: list[Trace]) -> list[str]:
@@ -95,7 +103,7 @@ def _read_block(img: np.ndarray, page: Page, found: list[LegendEntry], strokes: 
     """One tesseract call on the block of the entries' strokes and words, cleaned of all
     but the text and enlarged to tesseract's glyph size (at least 2x: legend text is small)."""
     boxes = [e.handle for e in found] + [(w.x0, w.y0, w.x1, w.y1) for e in found for w in e.words]
-    glyph = float(np.median([w.height for e in found for w in e.words]))
+    glyph = float(np.median([w.height for e in found for w in e.words] or [TARGET_GLYPH_PX / 2]))
     pad = 0.4 * glyph  # a margin, short of the frame or gridline next to the legend
     x0, y0 = max(0, int(min(b[0] for b in boxes) - pad)), max(0, int(min(b[1] for b in boxes) - pad))
     x1, y1 = int(max(b[2] for b in boxes) + pad), int(max(b[3] for b in boxes) + pad)
@@ -165,15 +173,19 @@ def _words_beside(handle: Box, words: list[Word]) -> list[Word]:
 
 def _join(words: list[Word]) -> str:
     """The words as one name, without the stray marks OCR reads at a stroke's ends."""
-    return CAPITAL_I_AS_L.sub("l", " ".join(w.text for w in words).strip(" |[](){}-—_:;,.'\""))
+    text = " ".join(w.text for w in words).strip(" |[](){}-—_:;,.'\"")
+    return CAPITAL_O_AS_ZERO.sub("0", CAPITAL_I_AS_L.sub("l", text))
 
 
 def _better(first: LegendEntry, second: list[Word]) -> str:
     """The second reading when it is the same name read at least as surely and losing no
-    character (a respacing or a surer glyph: "lrgroup1" -> "lr group 1"), else the first.
+    character (a respacing or a surer glyph: "lrgroup1" -> "lr group 1"), else the first;
+    the second where the first read nothing.
     Measured on the benchmark: taking the second reading always loses underscores
     ("train acc") and misreads tiny glyphs ("train_ace") as often as it fixes spacing."""
     old, new = first.name, _join(second)
+    if not first.words:
+        return new
     same = SequenceMatcher(None, _squeeze(old), _squeeze(new)).ratio() >= SAME_TEXT
     surer = np.mean([w.conf for w in second] or [0]) >= np.mean([w.conf for w in first.words])
     return new if same and surer and len(_squeeze(new)) >= len(_squeeze(old)) else old

@@ -31,6 +31,7 @@ AREA_MIN_OVERLAP = 0.85  # median share of rows a column's run has in common wit
 MIN_PIECE_COLS = 6  # a piece of line narrower than this is a dot (of a dotted line), not a stroke
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
 AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
+STROKE_REACH = 3  # entries above or below the others' strokes where a legend stroke may be
 
 
 @dataclass
@@ -88,7 +89,8 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     masks, centers = _merge_shades([_drop_specks(labels == k) for k in range(len(centers))], centers, paper)
     for mask, c in zip(masks, centers):  # a merged shade's blends are blends of the stroke's colour
         alpha[mask] = _blend_alpha(crop[mask] - paper, c - paper)
-    all_handles = _pick_handles([_flat_pieces(mk & (alpha >= 0.6)) for mk in masks])  # faded lines under a legend do not join its strokes
+    strong = [mk & (alpha >= 0.6) for mk in masks]  # faded lines under a legend do not join its strokes
+    all_handles = _in_line_with(strong, _pick_handles([_flat_pieces(mk) for mk in strong]))
     heights = [_column_height(mk) for mk in masks]
     traces = []
     for k, (mask, handles) in enumerate(zip(masks, all_handles)):
@@ -283,6 +285,35 @@ def _pick_handles(pieces: list[tuple[list[Box], list[Box]]]) -> list[list[Box]]:
         others = [b for j, bs in enumerate(boxes) if j != k for b in bs]
         stacked = [b for b in boxes[k] if any(abs(b[0] - o[0]) <= 2 and abs(b[2] - o[2]) <= 2 for o in others)]
         out.append(stacked or (solid if len(solid) <= 2 else []))
+    return out
+
+
+def _in_line_with(masks: list[np.ndarray], handles: list[list[Box]]) -> list[list[Box]]:
+    """Legend strokes of colours that have none, found in line with the others' strokes:
+    a legend's strokes are equally long and stacked in one column. A data line running
+    through its colour's stroke joins it into no flat piece (gnuplot draws the key inside
+    the plot, in the lines' way); the stroke is still a row of that colour spanning the
+    column, within a few entries of the others."""
+    found = [b for hs in handles for b in hs]
+    if not found:
+        return handles
+    spacing = max(float(np.median(np.diff(sorted({b[1] for b in found})))) if len(found) > 1 else 0.0,
+                  4.0 * max(b[3] - b[1] for b in found), 20.0)
+    top = int(min(b[1] for b in found) - STROKE_REACH * spacing)
+    bottom = int(max(b[3] for b in found) + STROKE_REACH * spacing)
+    out = []
+    for mask, hs in zip(masks, handles):
+        if hs:
+            out.append(hs)
+            continue
+        new: list[Box] = []
+        for x0, x1 in sorted({(b[0], b[2]) for b in found}):
+            r0 = max(0, top)
+            cover = mask[r0:max(r0, bottom), x0:x1].mean(axis=1) >= 0.9 if x1 > x0 else np.zeros(0, bool)
+            for g in np.split(np.flatnonzero(cover), np.flatnonzero(np.diff(np.flatnonzero(cover)) > 1) + 1):
+                if 0 < len(g) <= max(b[3] - b[1] for b in found) + 2:
+                    new.append((x0, r0 + int(g[0]), x1, r0 + int(g[-1]) + 1))
+        out.append(new[:1] if len(new) == 1 else [])
     return out
 
 
