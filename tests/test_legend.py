@@ -2,10 +2,12 @@
 stroke its name is on."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from chartextract.legend import _join, _words_beside
 from chartextract.ocr import Word
+from chartextract.series import _in_line_with
 
 
 @pytest.mark.parametrize("read, name", [
@@ -32,3 +34,18 @@ def test_the_side_of_a_stroke_with_more_sure_text_names_it() -> None:
     assert _join(_words_beside(handle, gnuplot)) == "train acc"
     corner = [_word("2500", 95, 520, 555), _word("test", 62, 630, 660)]
     assert _join(_words_beside(handle, corner)) == "test"
+
+
+def test_a_legend_stroke_a_line_runs_through_is_found_in_line_with_the_others() -> None:
+    """gnuplot's key sits in the plot: a data line crossing its colour's stroke joins it
+    into one piece that is no flat stroke. In line with the other colour's stroke (same
+    column, as long), a row of its colour spanning the column is the stroke."""
+    a = np.zeros((120, 200), dtype=bool)
+    b = np.zeros((120, 200), dtype=bool)
+    a[40:42, 120:170] = True  # the first entry's stroke, found as a flat piece
+    b[63:65, 120:170] = True  # the second entry's stroke ...
+    for x in range(90, 200):  # ... crossed by its own data line at x = 145
+        b[208 - x - 1:208 - x + 1, x] = True
+    handles = _in_line_with([a, b], [[(120, 40, 170, 42)], []])
+    assert handles == [[(120, 40, 170, 42)], [(120, 63, 170, 65)]]
+    assert _in_line_with([a, np.zeros_like(b)], [[(120, 40, 170, 42)], []])[1] == []
