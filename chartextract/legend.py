@@ -84,6 +84,18 @@ def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace
     return out
 
 
+def legend_box(entries: list[LegendEntry | None]) -> tuple[float, float, float, float] | None:
+    """The box around a legend's strokes and text, where it has two entries or more."""
+    found = [e for e in entries if e]
+    return _extent(found) if len(found) >= 2 else None
+
+
+def _extent(found: list[LegendEntry]) -> tuple[float, float, float, float]:
+    """The box around the entries' strokes and words."""
+    boxes = [e.handle for e in found] + [(w.x0, w.y0, w.x1, w.y1) for e in found for w in e.words]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 def legend_names(img: np.ndarray, page: Page, entries: list[LegendEntry | None], traces: list[Trace]) -> list[str]:
     """The name of each entry ("" for none), from a second, closer reading of the legend.
 
@@ -102,11 +114,10 @@ def legend_names(img: np.ndarray, page: Page, entries: list[LegendEntry | None],
 def _read_block(img: np.ndarray, page: Page, found: list[LegendEntry], strokes: list[Box]) -> list[Word]:
     """One tesseract call on the block of the entries' strokes and words, cleaned of all
     but the text and enlarged to tesseract's glyph size (at least 2x: legend text is small)."""
-    boxes = [e.handle for e in found] + [(w.x0, w.y0, w.x1, w.y1) for e in found for w in e.words]
     glyph = float(np.median([w.height for e in found for w in e.words] or [TARGET_GLYPH_PX / 2]))
     pad = 0.4 * glyph  # a margin, short of the frame or gridline next to the legend
-    x0, y0 = max(0, int(min(b[0] for b in boxes) - pad)), max(0, int(min(b[1] for b in boxes) - pad))
-    x1, y1 = int(max(b[2] for b in boxes) + pad), int(max(b[3] for b in boxes) + pad)
+    bx0, by0, bx1, by1 = _extent(found)
+    x0, y0, x1, y1 = max(0, int(bx0 - pad)), max(0, int(by0 - pad)), int(bx1 + pad), int(by1 + pad)
     crop = _text_only(img[y0:y1, x0:x1], page.grey[y0:y1, x0:x1], glyph)
     for hx0, hy0, hx1, hy1 in strokes:  # read as dashes glued to the words
         crop[max(0, hy0 - y0 - 1):max(0, hy1 - y0 + 1), max(0, hx0 - x0 - 1):max(0, hx1 - x0 + 1)] = 255

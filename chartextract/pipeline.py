@@ -14,7 +14,7 @@ from .axes import AxesReading, read_axes
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
-from .legend import NamedLines, fill_names, legend_entries, legend_names, legend_text_boxes
+from .legend import NamedLines, fill_names, legend_box, legend_entries, legend_names, legend_text_boxes
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
 from .ocr import Page, Word, prepare_page, read_words
@@ -46,8 +46,13 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     keep = [b for a, ts in zip(areas, traces) for b in a.inner_boxes + legend_text_boxes(ts, a.plot_box)]
     page = prepare_page(img, [a.plot_box for a in areas])
     words = read_words(page, keep)
-    traces = [[t for t in ts if not _mostly_text(t, words)] for ts in traces]
+    sure = [(w.x0, w.y0, w.x1, w.y1) for w in words if w.conf >= 50 and len(w.text) >= 2]
+    traces = [[t for t in ts if not _mostly_inside(t, sure)] for ts in traces]
     entries = [legend_entries(img, a.bbox, a.plot_box, ts, words) for a, ts in zip(areas, traces)]
+    for k, es in enumerate(entries):  # the legend's own text, where lines crossing it hid it from OCR
+        box = legend_box(es)
+        kept = [i for i, (t, e) in enumerate(zip(traces[k], es)) if e or not box or not _mostly_inside(t, [box])]
+        traces[k], entries[k] = [traces[k][i] for i in kept], [es[i] for i in kept]
     legends = [legend_names(img, page, es, ts) for es, ts in zip(entries, traces)]
     shared = [[(t.rgb, n) for t, n in zip(ts, ns)] for ts, ns in zip(traces, legends) if any(ns)]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
@@ -84,16 +89,16 @@ def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], nam
     return panel
 
 
-def _mostly_text(trace: Trace, words: list[Word]) -> bool:
-    """A 'line' whose points lie inside words OCR read with confidence: legend or annotation text."""
+def _mostly_inside(trace: Trace, boxes: list[tuple[float, float, float, float]]) -> bool:
+    """A 'line' whose points lie mostly inside ``boxes`` (words OCR read with confidence, a
+    legend): legend or annotation text."""
     cols = np.flatnonzero(np.isfinite(trace.ys))
     if not len(cols):
         return True
     xs, ys = cols + trace.x0, trace.ys[cols]
     inside = np.zeros(len(cols), dtype=bool)
-    for w in words:
-        if w.conf >= 50 and len(w.text) >= 2:
-            inside |= (xs >= w.x0 - 2) & (xs <= w.x1 + 2) & (ys >= w.y0 - 2) & (ys <= w.y1 + 2)
+    for x0, y0, x1, y1 in boxes:
+        inside |= (xs >= x0 - 2) & (xs <= x1 + 2) & (ys >= y0 - 2) & (ys <= y1 + 2)
     return bool(inside.mean() >= 0.5)
 
 

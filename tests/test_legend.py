@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chartextract.legend import _join, _words_beside
+from chartextract.legend import LegendEntry, _join, _words_beside, legend_box
 from chartextract.ocr import Word
 from chartextract.series import _in_line_with
 
@@ -49,3 +49,12 @@ def test_a_legend_stroke_a_line_runs_through_is_found_in_line_with_the_others() 
     handles = _in_line_with([a, b], [[(120, 40, 170, 42)], []])
     assert handles == [[(120, 40, 170, 42)], [(120, 63, 170, 65)]]
     assert _in_line_with([a, np.zeros_like(b)], [[(120, 40, 170, 42)], []])[1] == []
+
+
+def test_legend_box_spans_strokes_and_text_of_two_entries_or_more() -> None:
+    """Where text of a gnuplot key is crossed by lines, OCR misses it and its glyphs pass
+    for a dark line; what lies mostly in the legend's box is the legend's own text."""
+    first = LegendEntry((354, 48, 386, 49), [_word("train", 96, 300, 340)])
+    second = LegendEntry((354, 61, 386, 62), [])
+    assert legend_box([first, None, second]) == (300, 34.0, 386, 62)
+    assert legend_box([first, None]) is None
