@@ -108,7 +108,7 @@ def legend_names(img: np.ndarray, page: Page, entries: list[LegendEntry | None],
         return ["" for _ in entries]
     strokes = [h for t in traces for h in t.handles] + [e.handle for e in found]
     second = _read_block(img, page, found, strokes)
-    return [_better(e, _words_beside(e.handle, second)) if e else "" for e in entries]
+    return [_join(_better(e, _words_beside(e.handle, second)), page.grey) if e else "" for e in entries]
 
 
 def _read_block(img: np.ndarray, page: Page, found: list[LegendEntry], strokes: list[Box]) -> list[Word]:
@@ -182,13 +182,30 @@ def _words_beside(handle: Box, words: list[Word]) -> list[Word]:
                default=[])
 
 
-def _join(words: list[Word]) -> str:
-    """The words as one name, without the stray marks OCR reads at a stroke's ends."""
-    text = " ".join(w.text for w in words).strip(" |[](){}-—_:;,.'\"")
+def _join(words: list[Word], grey: np.ndarray | None = None) -> str:
+    """The words as one name, without the stray marks OCR reads at a stroke's ends; where
+    ``grey`` (the page) shows an underscore between two words, they are joined by it (OCR
+    reads "train_acc" as "train" and "acc")."""
+    text = "".join(w.text + (("_" if grey is not None and _underscore_between(w, nxt, grey) else " ")
+                             if nxt else "") for w, nxt in zip(words, words[1:] + [None]))
+    text = text.strip(" |[](){}-—_:;,.'\"")
     return CAPITAL_O_AS_ZERO.sub("0", CAPITAL_I_AS_L.sub("l", text))
 
 
-def _better(first: LegendEntry, second: list[Word]) -> str:
+def _underscore_between(a: Word, b: Word, grey: np.ndarray) -> bool:
+    """A dark stroke along the baseline across the gap between two words, with nothing at
+    the letters' middle height there: an underscore."""
+    x0, x1 = int(np.ceil(a.x1)), int(b.x0)
+    h = max(a.height, b.height)
+    base = max(a.y1, b.y1)
+    if x1 - x0 < 2 or h < 4:
+        return False
+    gap = grey[max(0, int(base - 0.15 * h)):int(base + 0.4 * h) + 1, x0:x1] < 128
+    middle = grey[int(base - 0.6 * h), x0:x1] < 128
+    return bool(gap.size and gap.mean(axis=1).max() >= 0.8 and middle.mean() < 0.3)
+
+
+def _better(first: LegendEntry, second: list[Word]) -> list[Word]:
     """The second reading when it is the same name read at least as surely and losing no
     character (a respacing or a surer glyph: "lrgroup1" -> "lr group 1"), else the first;
     the second where the first read nothing.
@@ -196,10 +213,10 @@ def _better(first: LegendEntry, second: list[Word]) -> str:
     ("train acc") and misreads tiny glyphs ("train_ace") as often as it fixes spacing."""
     old, new = first.name, _join(second)
     if not first.words:
-        return new
+        return second
     same = SequenceMatcher(None, _squeeze(old), _squeeze(new)).ratio() >= SAME_TEXT
     surer = np.mean([w.conf for w in second] or [0]) >= np.mean([w.conf for w in first.words])
-    return new if same and surer and len(_squeeze(new)) >= len(_squeeze(old)) else old
+    return second if same and surer and len(_squeeze(new)) >= len(_squeeze(old)) else first.words
 
 
 def _squeeze(text: str) -> str:

@@ -58,3 +58,18 @@ def test_legend_box_spans_strokes_and_text_of_two_entries_or_more() -> None:
     second = LegendEntry((354, 61, 386, 62), [])
     assert legend_box([first, None, second]) == (300, 34.0, 386, 62)
     assert legend_box([first, None]) is None
+
+
+def test_an_underscore_between_two_words_joins_them() -> None:
+    """OCR reads "train_acc" as the words "train" and "acc": the underscore is a dark stroke
+    along their baseline across the gap; a space leaves the gap blank, and a gap crossed at
+    the letters' middle height too is no underscore."""
+    page = np.full((60, 200), 255, dtype=np.uint8)
+    page[20:35, 20:60] = 0  # "train", baseline at row 35
+    page[20:35, 70:100] = 0  # "acc"
+    words = [Word("train", 95, 20, 20, 60, 35), Word("acc", 95, 70, 20, 100, 35)]
+    assert _join(words, page) == "train acc"
+    page[35:37, 58:72] = 0  # the underscore
+    assert _join(words, page) == "train_acc"
+    page[25:37, 58:72] = 0  # a blot, not an underscore
+    assert _join(words, page) == "train acc"
