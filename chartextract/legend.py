@@ -74,11 +74,17 @@ def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace
                    words: list[Word]) -> list[LegendEntry | None]:
     """For each trace, its stroke and the text beside it (inside the plot area, else beside
     it: a flat stretch of the line itself can pass for a stroke but has no text), or None.
-    Where others' text was read, a trace's one stroke in the plot with none read beside it
-    is an entry too, for the closer reading to name (a line crossing its text hid it)."""
-    def entry(handles: list[Box]) -> LegendEntry | None:
-        return next((LegendEntry(h, ws) for h in handles if _join(ws := _words_beside(h, words))), None)
-    out = [entry(t.handles) or entry(outside_handles(img, bbox, plot_box, t.rgb)) for t in traces]
+    A name has a letter or digit; outside the plot, a number beside a short dark stroke is a
+    tick label by its tick mark. Where others' text was read, a trace's one stroke in the
+    plot with none read beside it is an entry too, for the closer reading to name (a line
+    crossing its text hid it)."""
+    def named(name: str, numbers: bool) -> bool:
+        return any(ch.isalnum() for ch in name) and (numbers or parse_label(name) is None)
+
+    def entry(handles: list[Box], numbers: bool = True) -> LegendEntry | None:
+        return next((LegendEntry(h, ws) for h in handles
+                     if named(_join(ws := _words_beside(h, words)), numbers)), None)
+    out = [entry(t.handles) or entry(outside_handles(img, bbox, plot_box, t.rgb), numbers=False) for t in traces]
     if any(out):  # a stroke in the legend whose text a line crossing it hid from the first reading
         out = [e or (LegendEntry(t.handles[0], []) if len(t.handles) == 1 else None) for e, t in zip(out, traces)]
     return out
@@ -108,7 +114,8 @@ def legend_names(img: np.ndarray, page: Page, entries: list[LegendEntry | None],
         return ["" for _ in entries]
     strokes = [h for t in traces for h in t.handles] + [e.handle for e in found]
     second = _read_block(img, page, found, strokes)
-    return [_join(_better(e, _words_beside(e.handle, second)), page.grey) if e else "" for e in entries]
+    names = [_join(_better(e, _words_beside(e.handle, second)), page.grey) if e else "" for e in entries]
+    return [n if any(ch.isalnum() for ch in n) else "" for n in names]
 
 
 def _read_block(img: np.ndarray, page: Page, found: list[LegendEntry], strokes: list[Box]) -> list[Word]:

@@ -48,7 +48,8 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     words = read_words(page, keep)
     sure = [(w.x0, w.y0, w.x1, w.y1) for w in words if w.conf >= 50 and len(w.text) >= 2]
     traces = [[t for t in ts if not _mostly_inside(t, sure)] for ts in traces]
-    entries = [legend_entries(img, a.bbox, a.plot_box, ts, words) for a, ts in zip(areas, traces)]
+    entries = [legend_entries(img, _with_right_gap(a, areas, img.shape[1]), a.plot_box, ts, words)
+               for a, ts in zip(areas, traces)]
     for k, es in enumerate(entries):  # the legend's own text, where lines crossing it hid it from OCR
         box = legend_box(es)
         kept = [i for i, (t, e) in enumerate(zip(traces[k], es)) if e or not box or not _mostly_inside(t, [box])]
@@ -87,6 +88,17 @@ def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], nam
     if not panel.series:
         panel.error = "no data line found in the plot area"
     return panel
+
+
+def _with_right_gap(area: PlotArea, areas: list[PlotArea], width: int) -> tuple[int, int, int, int]:
+    """The panel's region reaching right to the next plot in its row: a legend set right of
+    a plot (Vega-Lite) can stand past the split between panels, which leaves room for the
+    next panel's tick labels."""
+    x0, y0, x1, y1 = area.plot_box
+    right = min((o.plot_box[0] for o in areas if o is not area and o.plot_box[0] >= x1
+                 and min(y1, o.plot_box[3]) > max(y0, o.plot_box[1])), default=width)
+    bx0, by0, bx1, by1 = area.bbox
+    return bx0, by0, max(bx1, right), by1
 
 
 def _mostly_inside(trace: Trace, boxes: list[tuple[float, float, float, float]]) -> bool:

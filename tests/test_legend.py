@@ -2,9 +2,13 @@
 stroke its name is on."""
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
+import chartextract
 from chartextract.legend import LegendEntry, _join, _words_beside, legend_box
 from chartextract.ocr import Word
 from chartextract.series import _in_line_with
@@ -73,3 +77,26 @@ def test_an_underscore_between_two_words_joins_them() -> None:
     assert _join(words, page) == "train_acc"
     page[25:37, 58:72] = 0  # a blot, not an underscore
     assert _join(words, page) == "train acc"
+
+
+def test_a_legend_right_of_a_plot_past_the_split_between_panels_names_its_lines(tmp_path) -> None:
+    """Vega-Lite sets each panel's legend right of its plot, where the split between two
+    panels (close to the left plot, leaving the right one room for its tick labels) can
+    cut through it: the legend's strokes are looked for up to the next plot."""
+    pytest.importorskip("vl_convert")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    import render  # noqa: E402
+
+    x = list(range(0, 400, 5))
+    panels = [{"title": title, "x_label": "Iteration", "y_label": "Accuracy", "x_is_step": True, "legend": True,
+               "series": [{"name": "train", "color": render.VEGA_CAT10[k], "x": x,
+                           "y": [0.9 - 0.5 * np.exp(-v / 80) for v in x]},
+                          {"name": "val", "color": render.VEGA_CAT10[k + 1], "x": x,
+                           "y": [0.8 - 0.6 * np.exp(-v / 60) for v in x]}]}
+              for k, title in ((0, "mAP"), (2, "Accuracy vs Epoch"))]
+    spec = {"engine": "vegalite", "style": "default", "dpi": 96, "width_px": 1446, "height_px": 397,
+            "grid": [1, 2], "panels": panels}
+    path = tmp_path / "vega.png"
+    render.render(spec, str(path))
+    chart = chartextract.extract(str(path))
+    assert [sorted(s.name for s in p.series) for p in chart.panels] == [["train", "val"]] * 2
