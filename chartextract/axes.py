@@ -56,8 +56,8 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     claimed = set() if claimed is None else claimed
     x0, y0, x1, y1 = area.plot_box
     bx0, by0, bx1, by1 = area.bbox
-    local = [w for w in words if bx0 - 2 <= w.cx <= bx1 + 2 and by0 - 2 <= w.cy <= by1 + 2
-             and id(w) not in claimed]
+    inside = [w for w in words if bx0 - 2 <= w.cx <= bx1 + 2 and by0 - 2 <= w.cy <= by1 + 2]
+    local = [w for w in inside if id(w) not in claimed]
     grey = page.grey
     gh = max(6.0, float(np.median([w.height for w in local])) if local else page.gh)
 
@@ -69,7 +69,7 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     x_mult = _offset_multiplier(local, used, near=(x1, y1), above=False, gh=gh)
     title = _text_line_above(local, area.plot_box, used, gh)
     x_tick_bottom = max([l.word.y1 for l in xlabels], default=y1)
-    xlabel_words = _text_line_below(local, area.plot_box, x_tick_bottom, used, gh)
+    xlabel_words = _continued(_text_line_below(inside, area.plot_box, x_tick_bottom, used, gh), words, gh)
     xlabel = _join(xlabel_words)
     claimed.update(id(w) for w in xlabel_words)
     claimed.update(used)
@@ -220,6 +220,24 @@ def _text_line_below(words: list[Word], box, below_y: float, used: set[int], gh:
              and parse_offset(w.text) is None and w.y0 <= below_y + 4 * gh]
     lines = _lines(below, gh)
     return lines[0] if lines else []
+
+
+def _continued(line: list[Word], words: list[Word], gh: float) -> list[Word]:
+    """``line`` with the words that continue it on either side at word spacing, past the
+    panel's region: one x label shared by a row of panels (facets) is centred between them,
+    and each panel sees a part of it."""
+    if not line:
+        return line
+    line = list(line)
+    row = sorted((w for w in words if abs(w.cy - line[0].cy) <= 0.5 * gh and w not in line), key=lambda w: w.x0)
+    grew = True
+    while grew:
+        grew = False
+        for w in row:
+            if w not in line and (0 <= w.x0 - line[-1].x1 <= gh or 0 <= line[0].x0 - w.x1 <= gh):
+                line = sorted(line + [w], key=lambda v: v.x0)
+                grew = True
+    return line
 
 
 def _rotated_label(grey: np.ndarray, strip, gh: float) -> str:

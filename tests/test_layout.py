@@ -80,14 +80,15 @@ def test_shaded_band_is_not_a_line() -> None:
 def test_facet_title_strips_are_titles_not_plot(tmp_path, style: str) -> None:
     """ggplot facets put each panel's title in a tinted strip on top of the plot. The
     strip is no plot area (its text was traced as a dark 'series') and its title is read
-    as the panel's title; OCR reads dark text on the strip's grey only once lifted to white."""
+    as the panel's title; OCR reads dark text on the strip's grey only once lifted to white.
+    The x label, one for the row, belongs to both panels."""
     pytest.importorskip("plotnine")
     scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
     sys.path.insert(0, scripts)
     import render  # noqa: E402
 
     x = list(range(0, 300))
-    panels = [{"title": title, "x_label": "Step", "y_label": "Reward", "x_is_step": True, "legend": False,
+    panels = [{"title": title, "x_label": "Training step", "y_label": "Reward", "x_is_step": True, "legend": False,
                "series": [{"name": "reward", "color": "#1f77b4", "x": x,
                            "y": [k * (1 + 0.4 * i) + 30 * np.sin(k / 20) for k in x]}]}
               for i, title in enumerate(("Validation reward", "Training reward"))]
@@ -97,6 +98,7 @@ def test_facet_title_strips_are_titles_not_plot(tmp_path, style: str) -> None:
     truth = render.render(spec, str(path))
     chart = chartextract.extract(str(path))
     assert [p.title for p in chart.panels] == ["Validation reward", "Training reward"]
+    assert [p.x_axis.label for p in chart.panels] == ["Training step"] * 2  # one label, centred between them
     for p, tp in zip(chart.panels, truth["panels"]):
         assert [s.color_name for s in p.series] == ["blue"], [s.name for s in p.series]
         y = np.interp(p.series[0].x, tp["series"][0]["x"], tp["series"][0]["y"])
