@@ -16,9 +16,9 @@ A series is *ok* when its error is <= 1 % of the span. Panels are paired by
 index when the counts agree, otherwise by lowest error. A chart whose
 extraction raises counts all its series as missed. *Legend names*: of the paired
 series in panels that draw a legend, the share named exactly as the legend says
-(case and spacing aside). *Titles*: of the true panels with a title, the share whose
-paired panel's title reads the same (case and spacing aside, at most one character in
-ten wrong).
+(case and spacing aside). *Titles* and *axis labels*: of the true panels' titles (x and
+y labels), the share that the paired panel reads the same (case and spacing aside, 90%
+similar).
 
 Extraction is timed alone (``time.perf_counter`` around ``extract``), in this
 single process, with the thread pools of numpy/OpenCV/tesseract limited to 1.
@@ -171,7 +171,7 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(str(a).lower().split()) == " ".join(str(b).lower().split())
 
 
-def _same_title(got: str, want: str) -> bool:
+def _same_text(got: str, want: str) -> bool:
     a, b = (" ".join(str(t).lower().split()) for t in (got, want))
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.9
 
@@ -265,6 +265,8 @@ class ChartResult:
     panels_exact: bool = False
     titles: int = 0  # true panels with a title
     titles_read: int = 0  # ... whose paired panel's title reads the same
+    labels: int = 0  # true x and y axis labels
+    labels_read: int = 0  # ... read the same
     seconds: float | None = None
     error: str | None = None
     series: list[dict] = field(default_factory=list)
@@ -323,10 +325,15 @@ def evaluate(path: str, truth: dict, cid: str, extract, describer: Describer | N
         paired = sum(1 for rows in series_res.values() for r in rows if r["pred"] is not None)
         res.extra_series = res.pred_series - paired
     for i, j in pairs:
-        want = truth["panels"][i].get("title") or ""
-        if want:
+        tp, pp = truth["panels"][i], chart.panels[j] if j is not None else None
+        if tp.get("title"):
             res.titles += 1
-            res.titles_read += j is not None and _same_title(chart.panels[j].title, want)
+            res.titles_read += pp is not None and _same_text(pp.title, tp["title"])
+        for key, axis in (("x_label", "x_axis"), ("y_label", "y_axis")):
+            if tp.get(key):
+                res.labels += 1
+                got = getattr(pp, axis, None) if pp is not None else None
+                res.labels_read += got is not None and _same_text(got.label, tp[key])
     for i, rows in series_res.items():
         tp = truth["panels"][i]
         for r in rows:
@@ -388,6 +395,7 @@ def summarize(results: list[ChartResult]) -> dict:
             "legend_series": sum(1 for s in series if s.get("legend") and s["err"] is not None),
             "named": sum(1 for s in series if s.get("legend") and s.get("named")),
             "titles": sum(r.titles for r in results), "titles_read": sum(r.titles_read for r in results),
+            "labels": sum(r.labels for r in results), "labels_read": sum(r.labels_read for r in results),
             "extra_series": sum(r.extra_series for r in results),
             "median_seconds": _median([r.seconds for r in results])}
 
@@ -407,11 +415,11 @@ def _row(label: str, s: dict) -> list[str]:
     return [label, str(s["charts"]), str(s["failed"]), _pct(s["series_ok"], s["series"]),
             _pct(s["series_matched"], s["series"]), med, str(s["extra_series"]),
             _pct(s["panels_exact"], s["charts"]), _pct(s["named"], s["legend_series"]),
-            _pct(s["titles_read"], s["titles"]), sec]
+            _pct(s["titles_read"], s["titles"]), _pct(s["labels_read"], s["labels"]), sec]
 
 
 HEAD = ["", "charts", "raised", "series ok<=1%", "matched", "med err% (matched)", "extra",
-        "panels exact", "legend names", "titles", "med s/chart"]
+        "panels exact", "legend names", "titles", "axis labels", "med s/chart"]
 
 
 def report(results: list[ChartResult], describer: Describer | None, by_variant: bool = True) -> str:
@@ -534,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"series ok = mean |error| <= {OK_SERIES:.0%} of the panel's y-span (log10 span for log-y panels), "
           f"x coverage >= {MIN_COVERAGE:.0%}; extra = predicted series left unpaired; "
           "legend names = series in panels with a legend named as it says; "
-          "titles = panel titles read as drawn")
+          "titles, axis labels = read as drawn")
     print()
     print(report(results, describer, by_variant=not a.no_variants))
     if a.json:
