@@ -15,7 +15,7 @@ import numpy as np
 from .calibration import fit_axis
 from .layout import PlotArea
 from .model import Axis, Tick
-from .ocr import Page, Word, read_power_of_ten, read_rotated, read_strip
+from .ocr import Page, Word, read_power_of_ten, read_rotated, read_strip, tidy_text
 from .options import Options
 from .ticklabels import decimals, parse_label, parse_offset, parse_pow10
 
@@ -203,7 +203,7 @@ def _lines(words: list[Word], gh: float) -> list[list[Word]]:
 def _join(line: list[Word]) -> str:
     """A line's words as text; bars at its ends are a box's sides (a facet
     strip's border), not text."""
-    return " ".join(w.text for w in line if w.conf >= 20).strip().strip("|").strip()
+    return tidy_text(" ".join(w.text for w in line if w.conf >= 20).strip().strip("|").strip())
 
 
 def _text_line_above(words: list[Word], box, used: set[int], gh: float) -> str:

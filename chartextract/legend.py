@@ -1,7 +1,6 @@
 """Name each trace from its legend: the text beside the short stroke of its colour."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -9,7 +8,7 @@ import cv2
 import numpy as np
 
 from .colors import delta_e
-from .ocr import TARGET_GLYPH_PX, Page, Word, ocr_words
+from .ocr import TARGET_GLYPH_PX, Page, Word, ocr_words, tidy_text
 from .series import Box, Trace
 from .ticklabels import parse_label
 
@@ -18,12 +17,6 @@ NamedLines = list[tuple[tuple[int, int, int], str]]  # one panel's lines: colour
 SHARED_LEGEND_DE = 12.0  # colours this close (CIE76) are one series across a grid's panels
 LEGEND_REACH = 0.35  # how far (share of the plot width) legend text may extend from a stroke
 TEXT_CHROMA = 60  # max - min of R, G, B above which a pixel is a coloured line, not legend text
-# In sans-serif fonts a capital I is a lower-case l: "Ir" before a consonant begins no
-# English word, while "lr" (learning rate) begins many a training-curve legend.
-CAPITAL_I_AS_L = re.compile(r"\bI(?=r(?![aeiouyr]))")
-# A capital O closing a lower-case word or standing alone after one is the digit zero of a
-# numbered name ("lr pg0", "lr group 0"): no English word ends in a capital.
-CAPITAL_O_AS_ZERO = re.compile(r"(?<=[a-z])O\b|(?<=[a-z] )O\b")
 SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two readings of one name
 
 
@@ -195,8 +188,7 @@ def _join(words: list[Word], grey: np.ndarray | None = None) -> str:
     reads "train_acc" as "train" and "acc")."""
     text = "".join(w.text + (("_" if grey is not None and _underscore_between(w, nxt, grey) else " ")
                              if nxt else "") for w, nxt in zip(words, words[1:] + [None]))
-    text = text.strip(" |[](){}-—_:;,.'\"")
-    return CAPITAL_O_AS_ZERO.sub("0", CAPITAL_I_AS_L.sub("l", text))
+    return tidy_text(text.strip(" |[](){}-—_:;,.'\""))
 
 
 def _underscore_between(a: Word, b: Word, grey: np.ndarray) -> bool:

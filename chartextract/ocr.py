@@ -8,6 +8,7 @@ when the page is dark. Rotated y-axis labels get a second, small call.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 
@@ -22,6 +23,14 @@ from .errors import ChartError
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 Box = tuple[int, int, int, int]
+# In sans-serif fonts a capital I is a lower-case l: "Ir" before a consonant begins no
+# English word, while "lr" (learning rate) begins many a training-curve legend.
+CAPITAL_I_AS_L = re.compile(r"\bI(?=r(?![aeiouyr]))")
+# A capital O closing a lower-case word or standing alone after one is the digit zero of a
+# numbered name ("lr pg0", "lr group 0"): no English word ends in a capital.
+CAPITAL_O_AS_ZERO = re.compile(r"(?<=[a-z])O\b|(?<=[a-z] )O\b")
+# A lower-case l closing a run of capitals is the digit one of a metric's name ("F1", "R1").
+CAPS_THEN_L = re.compile(r"\b([A-Z]+)l\b")
 TARGET_GLYPH_PX = 26  # tesseract reads digits best at roughly 20-30 px tall
 PAPER_GLYPHS = 0.6  # strokes thinner than this many glyph heights (and PAPER_MIN_PX) are text, not paper
 PAPER_MIN_PX = 7
@@ -51,6 +60,12 @@ class Word:
     @property
     def height(self) -> float:
         return self.y1 - self.y0
+
+
+def tidy_text(text: str) -> str:
+    """OCR's usual confusions of look-alike glyphs in labels and names, undone where the
+    context decides (see the patterns)."""
+    return CAPS_THEN_L.sub(r"\g<1>1", CAPITAL_O_AS_ZERO.sub("0", CAPITAL_I_AS_L.sub("l", text)))
 
 
 def check_tesseract() -> None:

@@ -18,7 +18,7 @@ from chartextract.series import _in_line_with
     ("Ir group 0", "lr group 0"), ("Irgroup 1", "lrgroup 1"), ("train Ir", "train lr"),
     ("Iron", "Iron"), ("Irregular", "Irregular"), ("Iris", "Iris"), ("IR", "IR"), ("lr pg0", "lr pg0"),
     ("lr pgO", "lr pg0"), ("lr group O", "lr group 0"), ("OPT run", "OPT run"), ("Ours", "Ours"),
-    ("model O3", "model O3"),
+    ("model O3", "model O3"), ("Fl", "F1"), ("val Fl", "val F1"), ("mAP", "mAP"), ("Fly", "Fly"),
 ])
 def test_capital_i_before_a_consonant_r_is_an_l_and_o_after_lower_case_a_zero(read: str, name: str) -> None:
     words = [Word(text=t, conf=90.0, x0=10.0 * i, y0=0.0, x1=10.0 * i + 8, y1=10.0) for i, t in enumerate(read.split())]
