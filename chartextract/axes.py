@@ -37,6 +37,7 @@ class AxesReading:
     x_is_step: bool
     error: str | None
     ocr_conf: float
+    blank_labels: tuple[bool, bool] = (False, False)  # x, y: no label read and nothing drawn where it goes
 
 
 @dataclass
@@ -69,7 +70,8 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     x_mult = _offset_multiplier(local, used, near=(x1, y1), above=False, gh=gh)
     title = _text_line_above(local, area.plot_box, used, gh)
     x_tick_bottom = max([l.word.y1 for l in xlabels], default=y1)
-    xlabel_words = _continued(_text_line_below(inside, area.plot_box, x_tick_bottom, used, gh), words, gh)
+    row = [w for w in words if by0 - 2 <= w.cy <= by1 + 2]  # a label shared by a row of panels is centred between them
+    xlabel_words = _continued(_text_line_below(row, area.plot_box, x_tick_bottom, used, gh), words, gh)
     xlabel = _join(xlabel_words)
     claimed.update(id(w) for w in xlabel_words)
     claimed.update(used)
@@ -110,8 +112,18 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
                      and all(float(t.value).is_integer() and t.value >= 0 for t in x_axis.ticks)
                      and (STEP_WORDS.search(xlabel) or not xlabel))
     confs = [l.word.conf for l in ylabels + xlabels]
+    # left of the typical tick label (one OCR glued to a label beside it reaches further)
+    label_left = float(np.median([l.word.x0 for l in ylabels])) if ylabels else x0
+    blank = (not xlabel and _bare(page.masked, (x0, int(x_tick_bottom) + 2, x1, by1)),
+             not ylabel and _bare(page.masked, (bx0, y0, int(label_left) - 2, y1)))
     return AxesReading(x_axis, y_axis, title, x_is_step, "; ".join(errors) or None,
-                       float(np.mean(confs)) if confs else -1.0)
+                       float(np.mean(confs)) if confs else -1.0, blank)
+
+
+def _bare(masked: np.ndarray, box) -> bool:
+    """Nothing drawn in ``box`` of the page (plot areas and tick marks blanked)."""
+    x0, y0, x1, y1 = (max(0, int(v)) for v in box)
+    return bool((masked[y0:y1, x0:x1] < 128).sum() < 3)
 
 
 def _with_second_look(fit, labels: list[_Label], rereads, errors: list[str]) -> Axis | None:
@@ -215,9 +227,10 @@ def _text_line_above(words: list[Word], box, used: set[int], gh: float) -> str:
 
 
 def _text_line_below(words: list[Word], box, below_y: float, used: set[int], gh: float) -> list[Word]:
+    """The first line of words below ``below_y`` reaching over the plot's width."""
     x0, _, x1, _ = box
-    below = [w for w in words if id(w) not in used and w.y0 >= below_y - 1 and x0 - gh <= w.cx <= x1 + gh
-             and parse_offset(w.text) is None and w.y0 <= below_y + 4 * gh]
+    below = [w for w in words if id(w) not in used and w.y0 >= below_y - 1 and w.x1 >= x0 - gh
+             and w.x0 <= x1 + gh and parse_offset(w.text) is None and w.y0 <= below_y + 4 * gh]
     lines = _lines(below, gh)
     return lines[0] if lines else []
 

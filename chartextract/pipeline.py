@@ -57,8 +57,10 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     legends = [legend_names(img, page, es, ts) for es, ts in zip(entries, traces)]
     shared = [[(t.rgb, n) for t, n in zip(ts, ns)] for ts, ns in zip(traces, legends) if any(ns)]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
-    panels = [_read_panel(page, i, area, ts, names, shared, words, options, claimed)
-              for i, (area, ts, names) in enumerate(zip(areas, traces, legends))]
+    read = [_read_panel(page, i, area, ts, names, shared, words, options, claimed)
+            for i, (area, ts, names) in enumerate(zip(areas, traces, legends))]
+    panels = [p for p, _ in read]
+    _share_row_labels(panels, [blank for _, blank in read])
     if all(p.error for p in panels):
         reasons = "; ".join(sorted({p.error or "" for p in panels}))
         raise ChartError(f"no readable chart: {reasons}")
@@ -66,8 +68,10 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
 
 
 def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], names: list[str],
-                shared: list[NamedLines], words: list[Word], options: Options, claimed: set[int]) -> Panel:
-    """One panel: its axes, then its traces as named data series (or the reason it failed)."""
+                shared: list[NamedLines], words: list[Word], options: Options,
+                claimed: set[int]) -> tuple[Panel, tuple[bool, bool]]:
+    """One panel: its axes, then its traces as named data series (or the reason it failed);
+    and whether the places of its x and y labels are blank."""
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
     axes: AxesReading = read_axes(page, area, words, options, claimed)
     panel.title = axes.title
@@ -76,7 +80,7 @@ def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], nam
     panel.quality = panel_quality(axes.x_axis, axes.y_axis, axes.ocr_conf)
     if axes.error:
         panel.error = axes.error
-        return panel
+        return panel, axes.blank_labels
     if options.series_colors:
         wanted = [_color_wanted(t, options.series_colors) for t in traces]
         traces = [t for t, w in zip(traces, wanted) if w]
@@ -87,7 +91,25 @@ def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], nam
     panel.series = [s for s in panel.series if len(s.x)]
     if not panel.series:
         panel.error = "no data line found in the plot area"
-    return panel
+    return panel, axes.blank_labels
+
+
+def _share_row_labels(panels: list[Panel], blanks: list[tuple[bool, bool]]) -> None:
+    """A panel with nothing drawn where its x (y) label goes takes the label of the nearest
+    panel in its row that has one: facets share one x label under the row and one y label
+    left of it."""
+    for k, axis in enumerate(("x_axis", "y_axis")):
+        for p, blank in zip(panels, blanks):
+            own = getattr(p, axis)
+            if not blank[k] or own is None:
+                continue
+            x0, y0, x1, y1 = p.plot_box
+            donors = [q for q in panels if q is not p and getattr(q, axis) is not None and getattr(q, axis).label
+                      and min(y1, q.plot_box[3]) > max(y0, q.plot_box[1])
+                      and (axis == "x_axis" or q.plot_box[2] <= x0)]
+            if donors:
+                near = min(donors, key=lambda q: abs(q.plot_box[0] - x0))
+                own.label = getattr(near, axis).label
 
 
 def _with_right_gap(area: PlotArea, areas: list[PlotArea], width: int) -> tuple[int, int, int, int]:

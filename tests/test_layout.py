@@ -81,7 +81,7 @@ def test_facet_title_strips_are_titles_not_plot(tmp_path, style: str) -> None:
     """ggplot facets put each panel's title in a tinted strip on top of the plot. The
     strip is no plot area (its text was traced as a dark 'series') and its title is read
     as the panel's title; OCR reads dark text on the strip's grey only once lifted to white.
-    The x label, one for the row, belongs to both panels."""
+    The x and y labels, one each for the row, belong to both panels."""
     pytest.importorskip("plotnine")
     scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
     sys.path.insert(0, scripts)
@@ -99,6 +99,7 @@ def test_facet_title_strips_are_titles_not_plot(tmp_path, style: str) -> None:
     chart = chartextract.extract(str(path))
     assert [p.title for p in chart.panels] == ["Validation reward", "Training reward"]
     assert [p.x_axis.label for p in chart.panels] == ["Training step"] * 2  # one label, centred between them
+    assert [p.y_axis.label for p in chart.panels] == ["Reward"] * 2  # one label, left of the row
     for p, tp in zip(chart.panels, truth["panels"]):
         assert [s.color_name for s in p.series] == ["blue"], [s.name for s in p.series]
         y = np.interp(p.series[0].x, tp["series"][0]["x"], tp["series"][0]["y"])
