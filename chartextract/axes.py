@@ -258,6 +258,7 @@ def _rotated_label(grey: np.ndarray, strip, gh: float) -> str:
     sx0, sy0, sx1, sy1 = (int(v) for v in strip)
     if sx1 - sx0 < 0.8 * gh or sy1 <= sy0:
         return ""
+    sy0, sy1 = _whole_text(grey[:, max(0, sx0):sx1] < 128, sy0, sy1, gh)
     crop = grey[sy0:sy1, max(0, sx0):sx1]
     if crop.size == 0 or (crop < 128).sum() < 10:
         return ""
@@ -265,6 +266,21 @@ def _rotated_label(grey: np.ndarray, strip, gh: float) -> str:
     lines = [line for line in _lines(words, gh) if _is_wordy(line)]
     best = max(lines, key=lambda line: sum(c.isalpha() for w in line for c in w.text), default=[])
     return _join(best).strip(" |_-")
+
+
+def _whole_text(ink: np.ndarray, r0: int, r1: int, gh: float) -> tuple[int, int]:
+    """Rows ``r0..r1`` grown over the text the strip's edge cuts: one y label shared by a
+    column of panels is centred between them, and each panel's strip holds a part of it.
+    Text runs on while its inked rows are less than a glyph height apart."""
+    rows = ink.any(axis=1)
+    gap = max(2, int(gh))
+    if rows[r0:min(r0 + gap, r1)].any():
+        while r0 > 0 and rows[max(0, r0 - gap):r0].any():
+            r0 -= 1
+    if rows[max(r0, r1 - gap):r1].any():
+        while r1 < len(rows) and rows[r1:r1 + gap].any():
+            r1 += 1
+    return r0, r1
 
 
 def _is_wordy(line: list[Word]) -> bool:
