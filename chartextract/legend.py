@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .colors import delta_e
-from .ocr import TARGET_GLYPH_PX, Page, Word, ocr_words, tidy_text
+from .ocr import TARGET_GLYPH_PX, Page, Word, ocr_words, tidy_text, without_long_lines
 from .series import Box, Trace
 from .ticklabels import parse_label
 
@@ -130,12 +130,7 @@ def _text_only(rgb: np.ndarray, grey: np.ndarray, glyph: float) -> np.ndarray:
     a block reading otherwise takes for a line of text and garbles its neighbours with."""
     out = grey.copy()
     out[rgb.max(axis=2).astype(int) - rgb.min(axis=2) > TEXT_CHROMA] = 255
-    ink = (out < 160).astype(np.uint8)
-    run = max(3, round(2.5 * glyph))
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)) | \
-        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    out[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
-    return out
+    return without_long_lines(out, glyph)
 
 
 def fill_names(traces: list[Trace], names: list[str], legends: list[NamedLines], fallback: str) -> list[str]:

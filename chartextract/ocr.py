@@ -92,6 +92,19 @@ def _on_white(grey: np.ndarray, gh: float) -> np.ndarray:
     return np.where(paper <= 255 - TINT, 255 - cv2.subtract(paper, grey), grey)
 
 
+def without_long_lines(grey: np.ndarray, glyph: float) -> np.ndarray:
+    """``grey`` with straight runs longer than a few glyphs whitened (frames, a title strip's
+    border, grid and tick lines): a reading otherwise takes them for a line of text and
+    garbles the text beside them."""
+    out = grey.copy()
+    ink = (out < 200).astype(np.uint8)  # light grey frames too
+    run = max(3, round(2.5 * glyph))
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)) | \
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    out[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
+    return out
+
+
 def glyph_height(grey: np.ndarray) -> float:
     """Typical height of text glyphs: the median height of small dark blobs."""
     ink = (grey < 160).astype(np.uint8)
@@ -115,7 +128,7 @@ class Page:
 def prepare_page(img: np.ndarray, plot_boxes: list[Box]) -> Page:
     grey = page_grey(img)
     masked, gh = _mask_plots(grey, plot_boxes)
-    return Page(grey, _on_white(masked, gh), gh)
+    return Page(grey, without_long_lines(_on_white(masked, gh), gh), gh)
 
 
 def read_words(page: Page, keep: list[Box] = ()) -> list[Word]:

@@ -12,6 +12,7 @@ import pytest
 import chartextract
 from chartextract.layout import find_plot_areas
 from chartextract.load import load_image
+from chartextract.ocr import without_long_lines
 from chartextract.series import find_traces
 
 plt = pytest.importorskip("matplotlib.pyplot")
@@ -117,3 +118,15 @@ def test_facet_title_strips_are_titles_not_plot(tmp_path, style: str) -> None:
         assert [s.color_name for s in p.series] == ["blue"], [s.name for s in p.series]
         y = np.interp(p.series[0].x, tp["series"][0]["x"], tp["series"][0]["y"])
         assert np.mean(np.abs(p.series[0].y - y)) / np.ptp(tp["series"][0]["y"]) < 0.01
+
+
+def test_long_lines_are_whitened_for_ocr_text_is_kept() -> None:
+    """A title strip's light grey border read as one word 'a' spanning the whole box: runs
+    longer than a few glyphs, dark or light grey, are no text."""
+    page = np.full((60, 400), 255, dtype=np.uint8)
+    page[10, 20:380] = page[45, 20:380] = 180  # the strip's light border
+    page[10:46, 20] = page[10:46, 380] = 180
+    page[20:34, 150:152] = page[20:34, 160:170] = 40  # glyphs
+    out = without_long_lines(page, glyph=12.0)
+    assert (out[10, 30:370] == 255).all() and (out[10:46, 20] == 255).all()
+    assert (out[20:34, 150:152] == 40).all() and (out[20:34, 160:170] == 40).all()
