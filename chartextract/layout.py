@@ -22,6 +22,8 @@ BAND = 4  # rows either side of a line whose median colour is the page it is dra
 STEADY_SHARE = 0.7  # share of a line's pieces that keep its colour (a stroke's edge wanders)
 MAX_OPEN_GAP = 2  # page pixels tolerated in a row inside an ink-covered gap (anti-aliased stroke edges)
 MIN_PLOT_SIDE = 40
+OFFSET_REACH = 0.25  # despined spines stand off the corner by at most this share of their length
+TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past its end
 STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
 
 
@@ -63,7 +65,7 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
             vs = [s for s in ys if x0 - near <= s.pos <= x1 + near]
             if hs and vs and _supported(hs, vs, (x0, y0, x1, y1), near):
                 box = _snap_to_frame(img, (x0, y0, x1, y1), hsegs, vsegs, hs, vs, 3 * tol)
-            elif (box := _offset_spines(xs, ys, int(0.08 * min(h, w)))) is None:
+            elif (box := _offset_spines(xs, ys)) is None:
                 continue
             if box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
                 cands.append(PlotArea(plot_box=box, support=len(hs) + len(vs),
@@ -89,17 +91,25 @@ def _supported(hs: list[Segment], vs: list[Segment], box: Box, near: int) -> boo
     return any(abs(h.pos - y1) <= near and abs(v.pos - x0) <= near for h in hs for v in vs)
 
 
-def _offset_spines(xs: list[Segment], ys: list[Segment], reach: int) -> Box | None:
+def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
     """Left and bottom spines moved outwards (and trimmed to the ticks), seaborn's despine:
-    a lone horizontal and a lone vertical line that would meet at a corner below-left."""
-    if np.ptp([s.pos for s in xs]) > 4 or np.ptp([s.pos for s in ys]) > 4:
-        return None  # each must be one line (its two edges at most)
-    hl, vl = xs[0], ys[-1]
-    dx, dy = hl.lo - vl.pos, hl.pos - vl.hi
-    if not (0 < dx <= reach and 0 < dy <= reach):
+    a lone horizontal and a lone vertical line that would meet at a corner below-left, each
+    short of the corner by a small share of the other's length (of the panel, not the image:
+    a wide row of panels is short)."""
+    if np.ptp([s.pos for s in xs]) > 4:
+        return None  # one line (its two edges at most); the verticals of a row share their extent
+    hl = xs[0]
+    near = [v for v in ys if 0 < hl.lo - v.pos <= OFFSET_REACH * (hl.hi - hl.lo)
+            and 0 < hl.pos - v.hi <= OFFSET_REACH * (v.hi - v.lo)]
+    if not near:
         return None
-    # the data rectangle reaches past the trimmed spines by about the offset on every side
-    return int(vl.pos) + 2, int(vl.lo - dy), int(hl.hi + dx), int(hl.pos) - 2
+    vl = max(near, key=lambda v: v.pos)
+    # past its last tick, where the trimmed spine ends, the data reaches by the plot's margin
+    # (matplotlib's is 5% of the data's span, and the last tick may stand inside the data)
+    # and not beyond the offset at the corner
+    reach = min(hl.lo - vl.pos, hl.pos - vl.hi)
+    return (int(vl.pos) + 2, int(vl.lo - min(reach, TRIM_MARGIN * (vl.hi - vl.lo))),
+            int(hl.hi + min(reach, TRIM_MARGIN * (hl.hi - hl.lo))), int(hl.pos) - 2)
 
 
 def _snap_to_frame(img: np.ndarray, box: Box, hsegs: list[Segment], vsegs: list[Segment],

@@ -130,3 +130,28 @@ def test_long_lines_are_whitened_for_ocr_text_is_kept() -> None:
     out = without_long_lines(page, glyph=12.0)
     assert (out[10, 30:370] == 255).all() and (out[10:46, 20] == 255).all()
     assert (out[20:34, 150:152] == 40).all() and (out[20:34, 160:170] == 40).all()
+
+
+def test_despined_panels_in_a_wide_row_are_found(tmp_path) -> None:
+    """seaborn's despine moves the left and bottom spines out and trims them to the ticks.
+    In a wide row of three such panels, the verticals of all three share one extent (they
+    were taken for one line, rejected) and the offset at each corner is large against the
+    image's short side (it was judged against that): no chart was found at all."""
+    scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
+    sys.path.insert(0, scripts)
+    import render  # noqa: E402
+
+    x = list(range(0, 16001, 100))
+    panels = [{"title": f"Panel {k}", "x_label": "Steps", "y_label": "Reward", "x_is_step": True, "legend": False,
+               "series": [{"name": "reward", "color": "#1f77b4", "x": x,
+                           "y": [10 + k + 20 * np.sin(v / 3000 + k) for v in x]}]} for k in range(3)]
+    spec = {"engine": "matplotlib", "style": "seaborn-ticks", "dpi": 100, "width_px": 1734, "height_px": 360,
+            "grid": [1, 3], "panels": panels}
+    path = tmp_path / "ticks.png"
+    truth = render.render(spec, str(path))
+    chart = chartextract.extract(str(path))
+    assert len(chart.panels) == 3
+    for p, tp in zip(chart.panels, truth["panels"]):
+        (s,) = p.series
+        y = np.interp(s.x, tp["series"][0]["x"], tp["series"][0]["y"])
+        assert np.mean(np.abs(s.y - y)) / np.ptp(tp["series"][0]["y"]) < 0.01
