@@ -10,14 +10,14 @@ import os
 
 import numpy as np
 
-from .axes import AxesReading, read_axes
+from .axes import STEP_WORDS, AxesReading, read_axes
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
 from .legend import NamedLines, fill_names, legend_box, legend_entries, legend_names, legend_text_boxes
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
-from .ocr import Page, Word, prepare_page, read_words
+from .ocr import prepare_page, read_words
 from .options import Options
 from .quality import duplicate_warnings, panel_quality, series_quality
 from .sampling import sample_trace
@@ -57,30 +57,27 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     legends = [legend_names(img, page, es, ts) for es, ts in zip(entries, traces)]
     shared = [[(t.rgb, n) for t, n in zip(ts, ns)] for ts, ns in zip(traces, legends) if any(ns)]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
-    read = [_read_panel(page, i, area, ts, names, shared, words, options, claimed)
-            for i, (area, ts, names) in enumerate(zip(areas, traces, legends))]
-    panels = [p for p, _ in read]
-    _share_row_labels(panels, [blank for _, blank in read])
+    readings = [read_axes(page, area, words, options, claimed) for area in areas]
+    _share_row_labels(areas, readings)
+    panels = [_read_panel(i, area, axes, ts, names, shared, options)
+              for i, (area, axes, ts, names) in enumerate(zip(areas, readings, traces, legends))]
     if all(p.error for p in panels):
         reasons = "; ".join(sorted({p.error or "" for p in panels}))
         raise ChartError(f"no readable chart: {reasons}")
     return Chart(source=name, width=img.shape[1], height=img.shape[0], panels=panels, image=img)
 
 
-def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], names: list[str],
-                shared: list[NamedLines], words: list[Word], options: Options,
-                claimed: set[int]) -> tuple[Panel, tuple[bool, bool]]:
-    """One panel: its axes, then its traces as named data series (or the reason it failed);
-    and whether the places of its x and y labels are blank."""
+def _read_panel(index: int, area: PlotArea, axes: AxesReading, traces: list[Trace], names: list[str],
+                shared: list[NamedLines], options: Options) -> Panel:
+    """One panel: its axes, then its traces as named data series (or the reason it failed)."""
     panel = Panel(index=index, bbox=area.bbox, plot_box=area.plot_box)
-    axes: AxesReading = read_axes(page, area, words, options, claimed)
     panel.title = axes.title
     panel.x_axis, panel.y_axis = axes.x_axis, axes.y_axis
     panel.x_is_step = axes.x_is_step
     panel.quality = panel_quality(axes.x_axis, axes.y_axis, axes.ocr_conf)
     if axes.error:
         panel.error = axes.error
-        return panel, axes.blank_labels
+        return panel
     if options.series_colors:
         wanted = [_color_wanted(t, options.series_colors) for t in traces]
         traces = [t for t, w in zip(traces, wanted) if w]
@@ -91,25 +88,27 @@ def _read_panel(page: Page, index: int, area: PlotArea, traces: list[Trace], nam
     panel.series = [s for s in panel.series if len(s.x)]
     if not panel.series:
         panel.error = "no data line found in the plot area"
-    return panel, axes.blank_labels
+    return panel
 
 
-def _share_row_labels(panels: list[Panel], blanks: list[tuple[bool, bool]]) -> None:
+def _share_row_labels(areas: list[PlotArea], readings: list[AxesReading]) -> None:
     """A panel with nothing drawn where its x (y) label goes takes the label of the nearest
     panel in its row that has one: facets share one x label under the row and one y label
-    left of it."""
+    left of it. Before any line is sampled: the x label decides whether x counts steps."""
     for k, axis in enumerate(("x_axis", "y_axis")):
-        for p, blank in zip(panels, blanks):
-            own = getattr(p, axis)
-            if not blank[k] or own is None:
+        for area, r in zip(areas, readings):
+            own = getattr(r, axis)
+            if not r.blank_labels[k] or own is None:
                 continue
-            x0, y0, x1, y1 = p.plot_box
-            donors = [q for q in panels if q is not p and getattr(q, axis) is not None and getattr(q, axis).label
-                      and min(y1, q.plot_box[3]) > max(y0, q.plot_box[1])
-                      and (axis == "x_axis" or q.plot_box[2] <= x0)]
+            x0, y0, x1, y1 = area.plot_box
+            donors = [(b.plot_box, getattr(q, axis)) for b, q in zip(areas, readings) if q is not r
+                      and getattr(q, axis) is not None and getattr(q, axis).label
+                      and min(y1, b.plot_box[3]) > max(y0, b.plot_box[1])
+                      and (axis == "x_axis" or b.plot_box[2] <= x0)]
             if donors:
-                near = min(donors, key=lambda q: abs(q.plot_box[0] - x0))
-                own.label = getattr(near, axis).label
+                own.label = min(donors, key=lambda d: abs(d[0][0] - x0))[1].label
+                if axis == "x_axis":
+                    r.x_is_step = r.x_is_step and bool(STEP_WORDS.search(own.label))
 
 
 def _with_right_gap(area: PlotArea, areas: list[PlotArea], width: int) -> tuple[int, int, int, int]:
