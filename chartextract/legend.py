@@ -72,7 +72,7 @@ def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace
     plot with none read beside it is an entry too, for the closer reading to name (a line
     crossing its text hid it)."""
     def named(name: str, numbers: bool) -> bool:
-        return any(ch.isalnum() for ch in name) and (numbers or parse_label(name) is None)
+        return _is_name(name) and (numbers or parse_label(name) is None)
 
     def entry(handles: list[Box], numbers: bool = True) -> LegendEntry | None:
         return next((LegendEntry(h, ws) for h in handles
@@ -108,7 +108,12 @@ def legend_names(img: np.ndarray, page: Page, entries: list[LegendEntry | None],
     strokes = [h for t in traces for h in t.handles] + [e.handle for e in found]
     second = _read_block(img, page, found, strokes)
     names = [_join(_better(e, _words_beside(e.handle, second)), page.grey) if e else "" for e in entries]
-    return [n if any(ch.isalnum() for ch in n) else "" for n in names]
+    return [n if _is_name(n) else "" for n in names]
+
+
+def _is_name(text: str) -> bool:
+    """A name has a letter or digit (not a stroke's end read as '=' or '-')."""
+    return any(ch.isalnum() for ch in text)
 
 
 def _read_block(img: np.ndarray, page: Page, found: list[LegendEntry], strokes: list[Box]) -> list[Word]:

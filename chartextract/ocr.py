@@ -117,8 +117,9 @@ def glyph_height(grey: np.ndarray) -> float:
 
 @dataclass
 class Page:
-    """The image as OCR sees it: ``grey`` (dark text on light), ``masked`` (plot areas and
-    their tick marks blanked) and ``gh``, the typical glyph height. Made once per image."""
+    """The image as OCR sees it: ``grey`` (dark text on light), ``masked`` (plot areas, their
+    tick marks and long straight lines blanked, tinted bands lifted to white) and ``gh``, the
+    typical glyph height. Made once per image."""
 
     grey: np.ndarray
     masked: np.ndarray
