@@ -297,23 +297,20 @@ def _in_line_with(masks: list[np.ndarray], handles: list[list[Box]]) -> list[lis
     found = [b for hs in handles for b in hs]
     if not found:
         return handles
-    spacing = max(float(np.median(np.diff(sorted({b[1] for b in found})))) if len(found) > 1 else 0.0,
-                  4.0 * max(b[3] - b[1] for b in found), 20.0)
-    top = int(min(b[1] for b in found) - STROKE_REACH * spacing)
+    rows = sorted({b[1] for b in found})  # one row only: a legend laid out across, no spacing to read
+    thick = max(b[3] - b[1] for b in found)
+    spacing = max(float(np.median(np.diff(rows))) if len(rows) > 1 else 0.0, 4.0 * thick, 20.0)
+    top = max(0, int(rows[0] - STROKE_REACH * spacing))
     bottom = int(max(b[3] for b in found) + STROKE_REACH * spacing)
     out = []
     for mask, hs in zip(masks, handles):
-        if hs:
-            out.append(hs)
-            continue
         new: list[Box] = []
-        for x0, x1 in sorted({(b[0], b[2]) for b in found}):
-            r0 = max(0, top)
-            cover = mask[r0:max(r0, bottom), x0:x1].mean(axis=1) >= 0.9 if x1 > x0 else np.zeros(0, bool)
-            for g in np.split(np.flatnonzero(cover), np.flatnonzero(np.diff(np.flatnonzero(cover)) > 1) + 1):
-                if 0 < len(g) <= max(b[3] - b[1] for b in found) + 2:
-                    new.append((x0, r0 + int(g[0]), x1, r0 + int(g[-1]) + 1))
-        out.append(new[:1] if len(new) == 1 else [])
+        for x0, x1 in ([] if hs else sorted({(b[0], b[2]) for b in found})):
+            cover = np.flatnonzero(mask[top:bottom, x0:x1].mean(axis=1) >= 0.9)
+            for g in np.split(cover, np.flatnonzero(np.diff(cover) > 1) + 1):
+                if 0 < len(g) <= thick + 2:
+                    new.append((x0, top + int(g[0]), x1, top + int(g[-1]) + 1))
+        out.append(hs or (new if len(new) == 1 else []))
     return out
 
 

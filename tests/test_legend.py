@@ -53,6 +53,9 @@ def test_a_legend_stroke_a_line_runs_through_is_found_in_line_with_the_others() 
     handles = _in_line_with([a, b], [[(120, 40, 170, 42)], []])
     assert handles == [[(120, 40, 170, 42)], [(120, 63, 170, 65)]]
     assert _in_line_with([a, np.zeros_like(b)], [[(120, 40, 170, 42)], []])[1] == []
+    # a legend laid out across (strokes in one row) has no spacing between rows to read
+    across = _in_line_with([a, b, np.zeros_like(b)], [[(120, 40, 170, 42)], [(20, 40, 70, 42)], []])
+    assert across == [[(120, 40, 170, 42)], [(20, 40, 70, 42)], []]
 
 
 def test_legend_box_spans_strokes_and_text_of_two_entries_or_more() -> None:
