@@ -1,7 +1,8 @@
 """The pipeline: image -> plot areas -> line traces -> text -> axes -> names -> series -> ``Chart``.
 
 Traces come before text so that OCR can skip the plot areas yet still read the legend
-text beside the strokes the tracer found. The CLI, the batch runner and the Python API
+text beside the strokes the tracer found; once the legend is known, a panel where a line
+enters it is traced again without it. The CLI, the batch runner and the Python API
 all call ``extract``.
 """
 from __future__ import annotations
@@ -14,7 +15,8 @@ from .axes import STEP_WORDS, AxesReading, read_axes
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
-from .legend import NamedLines, fill_names, legend_box, legend_entries, legend_names, legend_text_boxes
+from .legend import (LegendEntry, NamedLines, fill_names, legend_box, legend_entries, legend_names,
+                     legend_text_boxes)
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
 from .ocr import prepare_page, read_words
@@ -24,6 +26,8 @@ from .sampling import sample_trace
 from .series import Trace, find_traces
 
 SERIES_COLOR_TOLERANCE = 25.0  # CIE76 distance accepted by --series-colors
+SAME_LINE_DE = 16.0  # a line traced again is the one traced before of a colour this close (CIE76)
+LEGEND_MAX_SHARE = 0.35  # a legend covers at most this share of its plot area
 
 
 def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
@@ -50,10 +54,10 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     traces = [[t for t in ts if not _mostly_inside(t, sure)] for ts in traces]
     entries = [legend_entries(img, _with_right_gap(a, areas, img.shape[1]), a.plot_box, ts, words)
                for a, ts in zip(areas, traces)]
-    for k, es in enumerate(entries):  # the legend's own text, where lines crossing it hid it from OCR
-        box = legend_box(es)
-        kept = [i for i, (t, e) in enumerate(zip(traces[k], es)) if e or not box or not _mostly_inside(t, [box])]
-        traces[k], entries[k] = [traces[k][i] for i in kept], [es[i] for i in kept]
+    for k, area in enumerate(areas):
+        box = _legend_in_plot(legend_box(entries[k]), area, entries[k])
+        if box:
+            traces[k], entries[k] = _without_legend(img, area, box, traces[k], entries[k], sure)
     legends = [legend_names(img, page, es, ts) for es, ts in zip(entries, traces)]
     shared = [[(t.rgb, n) for t, n in zip(ts, ns)] for ts, ns in zip(traces, legends) if any(ns)]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
@@ -122,17 +126,65 @@ def _with_right_gap(area: PlotArea, areas: list[PlotArea], width: int) -> tuple[
     return bx0, by0, max(bx1, right), by1
 
 
+def _legend_in_plot(box: tuple[float, float, float, float] | None, area: PlotArea,
+                    entries: list[LegendEntry | None]) -> tuple[int, int, int, int] | None:
+    """The legend's box with a margin of half a glyph, where the legend stands inside the
+    plot area (small beside it, not in a frame already left out), else None."""
+    if box is None:
+        return None
+    glyph = float(np.median([w.height for e in entries if e for w in e.words] or [10.0]))
+    pad = max(3.0, 0.5 * glyph)
+    x0, y0, x1, y1 = int(box[0] - pad), int(box[1] - pad), int(np.ceil(box[2] + pad)), int(np.ceil(box[3] + pad))
+    px0, py0, px1, py1 = area.plot_box
+    inside = px0 <= (x0 + x1) / 2 <= px1 and py0 <= (y0 + y1) / 2 <= py1
+    small = (x1 - x0) * (y1 - y0) <= LEGEND_MAX_SHARE * (px1 - px0) * (py1 - py0)
+    framed = any(b[0] <= x0 + pad and b[1] <= y0 + pad and b[2] >= x1 - pad and b[3] >= y1 - pad
+                 for b in area.inner_boxes)
+    return (x0, y0, x1, y1) if inside and small and not framed else None
+
+
+def _without_legend(img: np.ndarray, area: PlotArea, box: tuple[int, int, int, int], traces: list[Trace],
+                    entries: list[LegendEntry | None], sure: list[tuple[float, float, float, float]],
+                    ) -> tuple[list[Trace], list[LegendEntry | None]]:
+    """The panel's lines traced again with its legend left out. Legend text is drawn in
+    the colour of black and grey lines: where another line hides such a line, its trace
+    jumps to the legend's words. A trace lying mostly in the legend is its text (where a
+    line crossing the legend hid the words from OCR) and is dropped; each other line is
+    replaced by the new trace of its colour (closest first), which keeps its legend
+    strokes and entry. A line with no new trace was made of legend text (its colour
+    gathered from the words), and a new trace with no old line is the rest of such text:
+    tracing again only refines the lines, and only where one of them enters the legend."""
+    kept = [j for j, (t, e) in enumerate(zip(traces, entries)) if e or not _mostly_inside(t, [box])]
+    if not any(_inside_share(traces[j], [box]) > 0 for j in kept):
+        return [traces[j] for j in kept], [entries[j] for j in kept]
+    new = [t for t in find_traces(img, area.plot_box, exclude=area.inner_boxes + [box])
+           if not _mostly_inside(t, sure)]
+    pairs = sorted((delta_e(t.rgb, traces[j].rgb), i, j) for i, t in enumerate(new) for j in kept)
+    match: dict[int, int] = {}
+    for d, i, j in pairs:
+        if d < SAME_LINE_DE and j not in match and i not in match.values():
+            match[j] = i
+    for j, i in match.items():
+        new[i].handles = traces[j].handles
+    return [new[match[j]] for j in kept if j in match], [entries[j] for j in kept if j in match]
+
+
 def _mostly_inside(trace: Trace, boxes: list[tuple[float, float, float, float]]) -> bool:
-    """A 'line' whose points lie mostly inside ``boxes`` (words OCR read with confidence, a
-    legend): legend or annotation text."""
+    """A 'line' whose points lie mostly inside ``boxes`` (words OCR read with confidence):
+    annotation or legend text."""
+    return _inside_share(trace, boxes) >= 0.5
+
+
+def _inside_share(trace: Trace, boxes: list[tuple[float, float, float, float]]) -> float:
+    """The share of a trace's points inside ``boxes`` (1 for a trace without points)."""
     cols = np.flatnonzero(np.isfinite(trace.ys))
     if not len(cols):
-        return True
+        return 1.0
     xs, ys = cols + trace.x0, trace.ys[cols]
     inside = np.zeros(len(cols), dtype=bool)
     for x0, y0, x1, y1 in boxes:
         inside |= (xs >= x0 - 2) & (xs <= x1 + 2) & (ys >= y0 - 2) & (ys <= y1 + 2)
-    return bool(inside.mean() >= 0.5)
+    return float(inside.mean())
 
 
 def _color_wanted(trace: Trace, wanted: tuple[str, ...]) -> bool:

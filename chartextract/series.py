@@ -31,6 +31,7 @@ AREA_MIN_OVERLAP = 0.85  # median share of rows a column's run has in common wit
 MIN_PIECE_COLS = 6  # a piece of line narrower than this is a dot (of a dotted line), not a stroke
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
 AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
+TICK_GAP_PX = 3  # an inward tick mark ends this close to the crop's side (the frame and gridlines cleared under it)
 STROKE_REACH = 3  # entries above or below the others' strokes where a legend stroke may be
 
 
@@ -212,13 +213,16 @@ def _components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _border_ticks(ink: np.ndarray) -> np.ndarray:
-    """Inward tick marks: short thin dashes attached to the plot frame, perpendicular to it."""
+    """Inward tick marks: short thin dashes attached to the plot frame, perpendicular to it
+    (within a frame's blended edge of the crop's side: the frame itself is cleared as a
+    gridline)."""
     lab, stats = _components(ink)
     h, w = ink.shape
     out = np.zeros_like(ink)
+    e = TICK_GAP_PX
     for i, (x, y, cw, ch, _a) in enumerate(stats, start=1):
-        from_side = (x == 0 or x + cw == w) and ch <= 3 and cw <= 15
-        from_top = (y == 0 or y + ch == h) and cw <= 3 and ch <= 15
+        from_side = (x <= e or x + cw >= w - e) and ch <= 3 and cw <= 15
+        from_top = (y <= e or y + ch >= h - e) and cw <= 3 and ch <= 15
         if from_side or from_top:
             out |= lab == i
     return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chartextract.series import find_traces
+from chartextract.series import _border_ticks, find_traces
 
 BLUE = np.array([168.0, 120.0, 76.0])  # BGR of #4c78a8
 WHITE = np.array([255.0, 255.0, 255.0])
@@ -30,3 +30,15 @@ def test_a_line_split_into_shades_keeps_its_ink() -> None:
     read = trace.edges[seen, 1] - trace.edges[seen, 0]
     at = trace.x0 + np.flatnonzero(seen)
     assert np.median(np.abs(read - drawn[at])) < 0.1, f"edges {np.median(read - drawn[at]):+.2f} px off the drawn ink"
+
+
+def test_inward_tick_marks_short_of_the_frame_are_not_ink() -> None:
+    """bmh draws tick marks inward: the frame row and the gridline under a tick are cleared
+    before, so a tick's dash ends a pixel or two short of the crop's side; left in, the
+    dark ticks seeded a 'line' of their own. A short dash in the middle stays."""
+    ink = np.zeros((100, 200), dtype=bool)
+    ink[90:98, 40:42] = True  # a tick up from the bottom, ending 2 px short of it
+    ink[45:50, 100:102] = True  # a dash of a line in the middle
+    ticks = _border_ticks(ink)
+    assert ticks[90:98, 40:42].all()
+    assert not ticks[45:50, 100:102].any()
