@@ -15,7 +15,7 @@ import numpy as np
 from .calibration import fit_axis
 from .layout import PlotArea
 from .model import Axis, Tick
-from .ocr import Page, Word, read_power_of_ten, read_rotated, read_strip, tidy_text
+from .ocr import Block, Page, Word, read_power_of_ten, read_strip, rotated_block, tidy_text
 from .options import Options
 from .ticklabels import decimals, parse_label, parse_offset, parse_pow10
 
@@ -38,6 +38,17 @@ class AxesReading:
     error: str | None
     ocr_conf: float
     blank_labels: tuple[bool, bool] = (False, False)  # x, y: no label read and nothing drawn where it goes
+    y_label: PendingLabel | None = None  # the y label's strip, read later with the chart's other blocks
+
+
+@dataclass
+class PendingLabel:
+    """A rotated y label to read (``block``), the panel's glyph height, and whether nothing
+    is drawn where the label goes."""
+
+    block: Block | None
+    gh: float
+    bare: bool
 
 
 @dataclass
@@ -76,7 +87,7 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     claimed.update(id(w) for w in xlabel_words)
     claimed.update(used)
     ytick_left = min([l.word.x0 for l in ylabels], default=x0)
-    ylabel = _rotated_label(grey, (bx0, y0, int(ytick_left) - 1, y1), gh)
+    ylabel_block = _y_label_block(grey, (bx0, y0, int(ytick_left) - 1, y1), gh)
 
     errors: list[str] = []
     panel_grey = _without_words(grey, local, area.bbox)
@@ -91,7 +102,7 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     xscale = options.xscale or ("log" if x_decades else None)
 
     def fit_y(labels: list[_Label], errs: list[str]) -> Axis | None:
-        return _calibrate(labels, lambda w: w.cy, y_marks, (y1, y0), ylabel, y_mult,
+        return _calibrate(labels, lambda w: w.cy, y_marks, (y1, y0), "", y_mult,
                           yscale, options.yrange, gh, errs, "y")
 
     def fit_x(labels: list[_Label], errs: list[str]) -> Axis | None:
@@ -114,10 +125,19 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     confs = [l.word.conf for l in ylabels + xlabels]
     # left of the typical tick label (one OCR glued to a label beside it reaches further)
     label_left = float(np.median([l.word.x0 for l in ylabels])) if ylabels else x0
-    blank = (not xlabel and _bare(page.masked, (x0, int(x_tick_bottom) + 2, x1, by1)),
-             not ylabel and _bare(page.masked, (bx0, y0, int(label_left) - 2, y1)))
+    blank = (not xlabel and _bare(page.masked, (x0, int(x_tick_bottom) + 2, x1, by1)), False)
+    pending = PendingLabel(ylabel_block, gh, _bare(page.masked, (bx0, y0, int(label_left) - 2, y1)))
     return AxesReading(x_axis, y_axis, title, x_is_step, "; ".join(errors) or None,
-                       float(np.mean(confs)) if confs else -1.0, blank)
+                       float(np.mean(confs)) if confs else -1.0, blank, pending)
+
+
+def name_y_axis(reading: AxesReading, words: list[Word]) -> None:
+    """Give the y axis the label read in its strip (``words``, of ``reading.y_label.block``)."""
+    pending = reading.y_label
+    label = _rotated_label(words, pending.gh)
+    if reading.y_axis is not None:
+        reading.y_axis.label = label
+    reading.blank_labels = (reading.blank_labels[0], not label and pending.bare)
 
 
 def _bare(masked: np.ndarray, box) -> bool:
@@ -253,17 +273,22 @@ def _continued(line: list[Word], words: list[Word], gh: float) -> list[Word]:
     return line
 
 
-def _rotated_label(grey: np.ndarray, strip, gh: float) -> str:
-    """The y-axis label: rotated text in the strip left of the y tick labels."""
+def _y_label_block(grey: np.ndarray, strip, gh: float) -> Block | None:
+    """The strip left of the y tick labels, where the rotated y-axis label is, turned
+    upright to be read (None when the strip holds no text)."""
     sx0, sy0, sx1, sy1 = (int(v) for v in strip)
     if sx1 - sx0 < 0.8 * gh or sy1 <= sy0:
-        return ""
+        return None
     sy0, sy1 = _whole_text(grey[:, max(0, sx0):sx1] < 128, sy0, sy1, gh)
     crop = grey[sy0:sy1, max(0, sx0):sx1]
     if crop.size == 0 or (crop < 128).sum() < 10:
-        return ""
-    words = [w for w in read_rotated(crop, scale=float(np.clip(26 / gh, 1.0, 4.0))) if w.conf >= 50]
-    lines = [line for line in _lines(words, gh) if _is_wordy(line)]
+        return None
+    return rotated_block(crop, scale=float(np.clip(26 / gh, 1.0, 4.0)))
+
+
+def _rotated_label(words: list[Word], gh: float) -> str:
+    """The y-axis label: the line of the turned strip's words with most letters."""
+    lines = [line for line in _lines([w for w in words if w.conf >= 50], gh) if _is_wordy(line)]
     best = max(lines, key=lambda line: sum(c.isalpha() for w in line for c in w.text), default=[])
     return _join(best).strip(" |_-")
 

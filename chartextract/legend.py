@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .colors import delta_e
-from .ocr import TARGET_GLYPH_PX, Page, Word, ocr_words, tidy_text, without_long_lines
+from .ocr import TARGET_GLYPH_PX, Block, Page, Word, tidy_text, without_long_lines
 from .series import Box, Trace
 from .ticklabels import parse_label
 
@@ -95,30 +95,16 @@ def _extent(found: list[LegendEntry]) -> tuple[float, float, float, float]:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def legend_names(img: np.ndarray, page: Page, entries: list[LegendEntry | None], traces: list[Trace]) -> list[str]:
-    """The name of each entry ("" for none), from a second, closer reading of the legend.
-
-    The whole-page pass reads legend text small and sparse, so it glues words ("lrgroup1")
-    and misreads glyphs; one block reading of the text beside the strokes, enlarged, gets
-    spacing and letters better. Its line on each stroke's row replaces the first reading when
-    it is the same text, spaced or read better (see ``_better``)."""
+def legend_block(img: np.ndarray, page: Page, entries: list[LegendEntry | None], traces: list[Trace]) -> Block | None:
+    """The block of the entries' strokes and words to read again, closer (None without a
+    legend), cleaned of all but the text and enlarged to tesseract's glyph size (at least
+    2x: legend text is small). The whole-page pass reads legend text small and sparse, so
+    it glues words ("lrgroup1") and misreads glyphs; one block reading gets spacing and
+    letters better."""
     found = [e for e in entries if e]
     if not found:
-        return ["" for _ in entries]
+        return None
     strokes = [h for t in traces for h in t.handles] + [e.handle for e in found]
-    second = _read_block(img, page, found, strokes)
-    names = [_join(_better(e, _words_beside(e.handle, second)), page.grey) if e else "" for e in entries]
-    return [n if _is_name(n) else "" for n in names]
-
-
-def _is_name(text: str) -> bool:
-    """A name has a letter or digit (not a stroke's end read as '=' or '-')."""
-    return any(ch.isalnum() for ch in text)
-
-
-def _read_block(img: np.ndarray, page: Page, found: list[LegendEntry], strokes: list[Box]) -> list[Word]:
-    """One tesseract call on the block of the entries' strokes and words, cleaned of all
-    but the text and enlarged to tesseract's glyph size (at least 2x: legend text is small)."""
     glyph = float(np.median([w.height for e in found for w in e.words] or [TARGET_GLYPH_PX / 2]))
     pad = 0.4 * glyph  # a margin, short of the frame or gridline next to the legend
     bx0, by0, bx1, by1 = _extent(found)
@@ -126,7 +112,20 @@ def _read_block(img: np.ndarray, page: Page, found: list[LegendEntry], strokes: 
     crop = _text_only(img[y0:y1, x0:x1], page.grey[y0:y1, x0:x1], glyph)
     for hx0, hy0, hx1, hy1 in strokes:  # read as dashes glued to the words
         crop[max(0, hy0 - y0 - 1):max(0, hy1 - y0 + 1), max(0, hx0 - x0 - 1):max(0, hx1 - x0 + 1)] = 255
-    return ocr_words(crop, float(np.clip(TARGET_GLYPH_PX / glyph, 2.0, 4.0)), psm=6, offset=(x0, y0))
+    return Block(crop, float(np.clip(TARGET_GLYPH_PX / glyph, 2.0, 4.0)), (x0, y0))
+
+
+def legend_names(page: Page, entries: list[LegendEntry | None], second: list[Word]) -> list[str]:
+    """The name of each entry ("" for none): its line of the block reading (``second``,
+    of ``legend_block``) replaces the first reading when it is the same text, spaced or
+    read better (see ``_better``)."""
+    names = [_join(_better(e, _words_beside(e.handle, second)), page.grey) if e else "" for e in entries]
+    return [n if _is_name(n) else "" for n in names]
+
+
+def _is_name(text: str) -> bool:
+    """A name has a letter or digit (not a stroke's end read as '=' or '-')."""
+    return any(ch.isalnum() for ch in text)
 
 
 def _text_only(rgb: np.ndarray, grey: np.ndarray, glyph: float) -> np.ndarray:

@@ -11,15 +11,15 @@ import os
 
 import numpy as np
 
-from .axes import STEP_WORDS, AxesReading, read_axes
+from .axes import STEP_WORDS, AxesReading, name_y_axis, read_axes
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import PlotArea, find_plot_areas
-from .legend import (LegendEntry, NamedLines, fill_names, legend_box, legend_entries, legend_names,
-                     legend_text_boxes)
+from .legend import (LegendEntry, NamedLines, fill_names, legend_block, legend_box, legend_entries,
+                     legend_names, legend_text_boxes)
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
-from .ocr import prepare_page, read_words
+from .ocr import prepare_page, read_blocks, read_words
 from .options import Options
 from .quality import duplicate_warnings, panel_quality, series_quality
 from .sampling import sample_trace
@@ -58,10 +58,14 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
         box = _legend_in_plot(legend_box(entries[k]), area, entries[k])
         if box:
             traces[k], entries[k] = _without_legend(img, area, box, traces[k], entries[k], sure)
-    legends = [legend_names(img, page, es, ts) for es, ts in zip(entries, traces)]
-    shared = [[(t.rgb, n) for t, n in zip(ts, ns)] for ts, ns in zip(traces, legends) if any(ns)]
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
     readings = [read_axes(page, area, words, options, claimed) for area in areas]
+    closer = read_blocks([legend_block(img, page, es, ts) for es, ts in zip(entries, traces)]
+                         + [r.y_label.block for r in readings])
+    legends = [legend_names(page, es, ws) for es, ws in zip(entries, closer)]
+    for r, ws in zip(readings, closer[len(areas):]):
+        name_y_axis(r, ws)
+    shared = [[(t.rgb, n) for t, n in zip(ts, ns)] for ts, ns in zip(traces, legends) if any(ns)]
     _share_row_labels(areas, readings)
     panels = [_read_panel(i, area, axes, ts, names, shared, options)
               for i, (area, axes, ts, names) in enumerate(zip(areas, readings, traces, legends))]
