@@ -15,7 +15,7 @@ import numpy as np
 from .calibration import fit_axis
 from .layout import PlotArea
 from .model import Axis, Tick
-from .ocr import Block, Page, Word, read_power_of_ten, read_strip, rotated_block, tidy_text
+from .ocr import Block, Page, Word, read_power_label, read_strip, rotated_block, tidy_text
 from .options import Options
 from .ticklabels import decimals, parse_label, parse_offset, parse_pow10
 
@@ -25,6 +25,8 @@ STEP_WORDS = re.compile(r"\b(step|steps|epoch|epochs|iter|iters|iteration|iterat
 
 
 SNAP_MIN_PX = 1.5
+_POW10_HEAD = re.compile(r"^[x×X*]?10\S{1,3}$")  # the 10^k of a label that may have an m × before it
+_POW10_LIKE = re.compile(r"^(\d[x×X*])?10\S{1,2}$")
 
 
 @dataclass
@@ -113,12 +115,14 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
         lambda: _y_tick_labels(read_strip(page, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), gh),
                                area.plot_box, gh),
         lambda: [_power_label(page, (x0 - 6 * gh, p - 1.5 * gh, x0 - 1, p + 1.2 * gh), "right", (x0 - gh, p), gh)
-                 for p in y_decades]], errors)
+                 for p in _power_places(y_decades, _y_side(local, area.plot_box, gh), gh, lambda w: w.cy)]],
+        errors)
     x_axis = _with_second_look(fit_x, xlabels, [
         lambda: _x_tick_labels(read_strip(page, (x0 - 2 * gh, y1, x1 + 2 * gh, y1 + 3 * gh), gh),
                                area.plot_box, gh),
         lambda: [_power_label(page, (p - 3 * gh, y1 + 1, p + 3 * gh, y1 + 2.2 * gh), "centre", (p, y1 + gh), gh)
-                 for p in x_decades]], errors)
+                 for p in _power_places(x_decades, _x_side(local, area.plot_box, gh), gh, lambda w: w.cx)]],
+        errors)
     x_is_step = bool(x_axis and x_axis.scale == "linear" and x_axis.ticks
                      and all(float(t.value).is_integer() and t.value >= 0 for t in x_axis.ticks)
                      and (STEP_WORDS.search(xlabel) or not xlabel))
@@ -148,54 +152,114 @@ def _bare(masked: np.ndarray, box) -> bool:
 
 def _with_second_look(fit, labels: list[_Label], rereads, errors: list[str]) -> Axis | None:
     """Fit an axis; while that fails, or rests on two ticks that nothing checks, read its
-    labels again in the next, closer way (``rereads``) and keep the best fit."""
+    labels again in the next, closer way (``rereads``) and keep the best fit: the one with
+    more ticks, two ticks that are round numbers a few steps apart before two that are not
+    (OCR reads ``10³`` as ``103``)."""
     first_errors: list[str] = []
     axis = fit(labels, first_errors)
     for reread in rereads:
         if axis is not None and (len(axis.ticks) >= 3 or axis.overridden):
             return axis
         again = fit([l for l in reread() if l is not None], [])
-        if again is not None and (axis is None or len(again.ticks) > len(axis.ticks)):
+        if again is not None and (axis is None or _rank(again) > _rank(axis)):
             axis = again
     if axis is None:
         errors.extend(first_errors)
     return axis
 
 
+def _rank(axis: Axis) -> tuple[bool, int]:
+    """How far an axis fit is checked: a linear axis on two ticks only if they are round."""
+    two = len(axis.ticks) == 2 and axis.scale == "linear"
+    return (not two or _round_pair(axis.ticks[0].value, axis.ticks[1].value), len(axis.ticks))
+
+
+def _round_pair(a: float, b: float) -> bool:
+    """Two tick values as engines label them: multiples of a round step (1, 2, 2.5 or 5
+    times a power of ten) at most ten steps apart."""
+    d = abs(b - a)
+    for k in range(-12, 13):
+        for base in (1.0, 2.0, 2.5, 5.0):
+            step = base * 10.0 ** k
+            m, r = d / step, a / step
+            if 1 <= round(m) <= 10 and abs(m - round(m)) < 1e-6 * max(1.0, m) and abs(r - round(r)) < 1e-6 * max(1.0, abs(r)):
+                return True
+    return False
+
+
 def _power_label(page: Page, box, anchor: str, centre: tuple[float, float], gh: float) -> _Label | None:
-    """A ``10^k`` label read glyph by glyph beside a decade tick of a log axis, placed on
-    that tick (``centre``) so that it snaps there."""
-    k = read_power_of_ten(page, box, anchor)
-    if k is None:
+    """A ``10^k`` (or ``m × 10^k``) label read glyph by glyph beside a tick of a log axis,
+    placed on that tick (``centre``) so that it snaps there."""
+    v = read_power_label(page, box, anchor)
+    if v is None:
         return None
     cx, cy = centre[0] + 0.5, centre[1] + 0.5
-    word = Word(f"10^{k}", 90.0, cx - gh, cy - gh / 2, cx + gh, cy + gh / 2)
-    return _Label(word, None, [10.0 ** k])
+    word = Word(f"{v:g}", 90.0, cx - gh, cy - gh / 2, cx + gh, cy + gh / 2)
+    return _Label(word, None, [v])
 
 
-def _numeric(words: list[Word]) -> list[_Label]:
+def _power_places(decades: list[float], words: list[Word], gh: float, centre) -> list[float]:
+    """Where to read labels again glyph by glyph: the decade ticks of a log axis, and where
+    words read as a power of ten whose exponent OCR could not make out (``10?``, ``2x10?``)
+    stand (a minor tick's label, or a decade's where too few minor ticks show)."""
+    places = list(decades)
+    for w in _with_mantissas(words, gh):
+        if _POW10_LIKE.match(w.text) and not parse_pow10(w.text) and all(abs(centre(w) - p) > gh for p in places):
+            places.append(centre(w))
+    return places
+
+
+def _numeric(words: list[Word], gh: float) -> list[_Label]:
     out = []
-    for w in words:
+    for w in _with_mantissas(words, gh):
         v, p = parse_label(w.text), parse_pow10(w.text)
         if v is not None or p:
             out.append(_Label(w, v, p))
     return out
 
 
+def _with_mantissas(words: list[Word], gh: float) -> list[Word]:
+    """Words with each ``m ×`` that OCR read apart from the ``10^k`` after it (``2x`` and
+    ``103`` for 2 × 10³, a log axis's minor label) joined to it as one word."""
+    out = list(words)
+    for w in words:
+        if not _POW10_HEAD.match(w.text):
+            continue
+        row = sorted((v for v in out if v is not w and abs(v.cy - w.cy) <= 0.5 * gh
+                      and -1 <= w.x0 - v.x1 <= 0.8 * gh), key=lambda v: -v.x1)
+        for k in (1, 2):  # "2x" "103", or "2" "x" "103"
+            if len(row) >= k and parse_pow10("".join(v.text for v in row[:k][::-1]) + w.text):
+                parts = row[:k][::-1] + [w]
+                joined = Word("".join(v.text for v in parts), min(v.conf for v in parts),
+                              min(v.x0 for v in parts), min(v.y0 for v in parts),
+                              max(v.x1 for v in parts), max(v.y1 for v in parts))
+                out = [v for v in out if not any(v is q for q in parts)] + [joined]
+                break
+    return out
+
+
 def _y_tick_labels(words: list[Word], box, gh: float) -> list[_Label]:
     """Numeric words right-aligned just left of the plot area."""
-    x0, y0, x1, y1 = box
-    cands = [l for l in _numeric(words)
-             if l.word.x1 <= x0 + 2 and l.word.x1 >= x0 - 3.5 * gh and y0 - gh <= l.word.cy <= y1 + gh]
+    cands = [l for l in _numeric(_y_side(words, box, gh), gh)]
     return _aligned(cands, key=lambda l: l.word.x1, tol=0.8 * gh)
 
 
 def _x_tick_labels(words: list[Word], box, gh: float) -> list[_Label]:
     """Numeric words in a row just below the plot area."""
-    x0, y0, x1, y1 = box
-    cands = [l for l in _numeric(words)
-             if y1 - 2 <= l.word.y0 <= y1 + 2.5 * gh and x0 - 1.5 * gh <= l.word.cx <= x1 + 1.5 * gh]
+    cands = [l for l in _numeric(_x_side(words, box, gh), gh)]
     return _aligned(cands, key=lambda l: l.word.cy, tol=0.5 * gh)
+
+
+def _y_side(words: list[Word], box, gh: float) -> list[Word]:
+    """Words where y tick labels stand: ending just left of the plot area."""
+    x0, y0, x1, y1 = box
+    return [w for w in words if x0 - 3.5 * gh <= w.x1 <= x0 + 2 and y0 - gh <= w.cy <= y1 + gh]
+
+
+def _x_side(words: list[Word], box, gh: float) -> list[Word]:
+    """Words where x tick labels stand: just below the plot area."""
+    x0, y0, x1, y1 = box
+    return [w for w in words if y1 - 2 <= w.y0 <= y1 + 2.5 * gh and x0 - 1.5 * gh <= w.cx <= x1 + 1.5 * gh]
 
 
 def _aligned(cands: list[_Label], key, tol: float) -> list[_Label]:
@@ -399,13 +463,17 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
     tol = max(1.5, 0.25 * gh)
     # every reading of every label is a candidate point; the robust fit keeps one consistent set
     cands = [(i, l.value * mult) for i, l in enumerate(labels) if l.value is not None]
+    n_plain = len(cands)
     cands += [(i, v * mult) for i, v in _point_dropped(labels)]
+    n_linear = len(cands)
     if scale != "linear":
         cands += [(i, v) for i, l in enumerate(labels) for v in l.pow10]
     pixels = _tick_pixels([pos(labels[i].word) for i, _ in cands], marks, 0.6 * gh)
-    n_plain = sum(l.value is not None for l in labels)
+    # where some label is a power and nothing else (2 × 10³), "103" is one too: labels share a format
+    powers = any(l.pow10 and l.value is None for l in labels)
     fit = fit_axis(pixels, [v for _, v in cands], tol, scale, groups=[i for i, _ in cands],
-                   plain=[k < n_plain for k in range(len(cands))])
+                   plain=[(k >= n_linear) if powers else (k < n_plain) for k in range(len(cands))],
+                   log_only=[k >= n_linear for k in range(len(cands))])
     if fit is None or len(fit.inliers) < 2:
         found = len(labels)
         errors.append(f"{name} axis: could not read enough tick labels ({found} numeric label"

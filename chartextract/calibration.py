@@ -26,17 +26,28 @@ class Fit:
 
 
 def fit_axis(pixels: list[float], values: list[float], tol_px: float, scale: str | None = None,
-             groups: list[int] | None = None, plain: list[bool] | None = None) -> Fit | None:
+             groups: list[int] | None = None, plain: list[bool] | None = None,
+             log_only: list[bool] | None = None) -> Fit | None:
     """Best robust fit over the allowed scales, or None when fewer than two ticks agree.
 
     ``groups`` marks candidate readings of the same label: a fit counts each label once
     and keeps at most one reading of it; between equally good fits, the one using more
     ``plain`` readings (the label's text as printed, not a reinterpretation) wins.
+    ``log_only`` readings (a label read as ``10^k`` or ``m × 10^k``) count on a log axis
+    only: engines print powers of ten on log axes.
     """
     groups = list(range(len(values))) if groups is None else groups
     plain = [True] * len(values) if plain is None else plain
+    log_only = [False] * len(values) if log_only is None else log_only
     scales = [scale] if scale else ["linear", "log"]
-    fits = [f for s in scales if (f := _fit_one(pixels, values, tol_px, s, groups, plain)) is not None]
+    fits = []
+    for s in scales:
+        keep = [k for k in range(len(values)) if s == "log" or not log_only[k]]
+        f = _fit_one([pixels[k] for k in keep], [values[k] for k in keep], tol_px, s,
+                     [groups[k] for k in keep], [plain[k] for k in keep])
+        if f is not None:
+            f.inliers = [keep[k] for k in f.inliers]
+            fits.append(f)
     if not fits:
         return None
     # a log axis must explain strictly more ticks than a linear one (or be forced)

@@ -259,14 +259,15 @@ def read_blocks(blocks: list[Block | None]) -> list[list[Word]]:
     return out
 
 
-def read_power_of_ten(page: Page, box: Box, anchor: str) -> int | None:
-    """The exponent ``k`` of the ``10^k`` tick label in ``box`` (the group of glyphs at its
-    right end for ``anchor="right"``, nearest its middle for ``"centre"``), or None.
+def read_power_label(page: Page, box: Box, anchor: str) -> float | None:
+    """The value of the ``10^k`` or ``m × 10^k`` tick label in ``box`` (the group of glyphs
+    at its right end for ``anchor="right"``, nearest its middle for ``"centre"``), or None.
 
-    Whole-label OCR garbles the small raised exponent (``10²`` comes back as ``107`` or
-    nothing). Here the label's glyphs are split by where they sit: the base ``10`` on the
-    line, the exponent raised above it. A flat raised glyph is the minus sign; the raised
-    digits are read on their own, enlarged, as digits only."""
+    Whole-label OCR garbles the small raised exponent (``10²`` comes back as ``107``, ``10?``
+    or nothing). Here the label's glyphs are split by where they sit: the base ``10`` (the
+    last two glyphs on the line, after any mantissa digit and the ``×`` between), the
+    exponent raised above it. A flat raised glyph is the minus sign; the raised digits, and
+    a mantissa, are read on their own, enlarged, as digits only."""
     x0, y0, x1, y1 = (max(0, int(v)) for v in box)
     crop = page.masked[y0:y1, x0:x1]
     if crop.size == 0:
@@ -280,18 +281,23 @@ def read_power_of_ten(page: Page, box: Box, anchor: str) -> int | None:
         return None
     base_h = max(s[cv2.CC_STAT_HEIGHT] for s in comps)
     bottom = max(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] for s in comps)
-    base = [s for s in comps if s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] >= bottom - 0.15 * base_h]
+    base = [s for s in comps if s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] >= bottom - 0.15 * base_h
+            and s[cv2.CC_STAT_HEIGHT] >= 0.8 * base_h]  # digits, not the × between
+    if len(base) < 2 or len(base) > 3:
+        return None
+    ten, head = base[-2:], base[:-2]
     raised = [s for s in comps if s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] < bottom - 0.3 * base_h
-              and s[cv2.CC_STAT_LEFT] > min(b[cv2.CC_STAT_LEFT] for b in base)]
-    if len(base) != 2 or not raised or _digits(crop, base) != "10":
+              and s[cv2.CC_STAT_LEFT] > ten[0][cv2.CC_STAT_LEFT]]
+    if not raised or _digits(crop, ten) != "10":
         return None
     minus = [s for s in raised if s[cv2.CC_STAT_WIDTH] >= 1.5 * s[cv2.CC_STAT_HEIGHT]
              and s[cv2.CC_STAT_HEIGHT] <= 0.25 * base_h]
     digits = [s for s in raised if not any(s is m for m in minus)]
     text = _digits(crop, digits) if digits else ""
-    if not text.isdigit():
+    mantissa = _digits(crop, head) if head else "1"
+    if not text.isdigit() or not mantissa.isdigit() or mantissa == "0":
         return None
-    return -int(text) if minus else int(text)
+    return int(mantissa) * 10.0 ** (-int(text) if minus else int(text))
 
 
 def _label_group(comps: list[np.ndarray], anchor: str, width: int) -> list[np.ndarray]:

@@ -2,8 +2,8 @@
 
 Handles what plotting engines print and what OCR makes of it: unicode and
 dash minus signs, thousands separators and decimal commas, ``k``/``M``/``B``
-suffixes, percentages, scientific notation, and ``10^k`` labels of log axes
-whose exponent OCR reads as plain digits (``10-2``).
+suffixes, percentages, scientific notation, and ``10^k`` (and ``m × 10^k``) labels of
+log axes whose exponent OCR reads as plain digits (``10-2``).
 """
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ _DIGITLIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|
 _SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9}
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _OFFSET = re.compile(r"^(?:[x×X]?\s*)?[1l]e([-+]?\d{1,3})$")
-_POW10 = re.compile(r"^10(.{1,3})$")
+_POW10 = re.compile(r"^(?:(\d(?:\.\d{1,2})?)[x×X*])?10(.{1,3})$")  # 10^k, or m × 10^k (a log axis's minor label)
 # superscript glyphs OCR reads as other characters
 _SUPERSCRIPT = str.maketrans({"°": "0", "o": "0", "O": "0", "º": "0", "}": "1", "]": "1", "|": "1",
-                              "l": "1", "I": "1", "'": "1"})
+                              "l": "1", "I": "1", "'": "1", **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))})
 
 
 def _clean(text: str) -> str:
@@ -64,16 +64,18 @@ def decimals(text: str) -> int | None:
 
 def parse_pow10(text: str) -> list[float]:
     """Readings of a ``10^k`` label as OCR renders it: ``10°``, ``10-2``, ``1072`` (the
-    superscript minus read as 7). Several candidates; the axis fit picks the consistent ones."""
-    m = _POW10.match(text.strip().translate(_MINUS).translate(_SUPERSCRIPT))
+    superscript minus read as 7), and of ``m × 10^k`` (``2x103``): matplotlib labels a log
+    axis's minor ticks so when it shows less than a decade. Several candidates; the axis fit
+    picks the consistent ones."""
+    m = _POW10.match(text.strip().replace(" ", "").translate(_MINUS).translate(_SUPERSCRIPT))
     if not m:
         return []
-    rest = m.group(1)
+    mantissa, rest = float(m.group(1) or 1), m.group(2)
     out = []
-    if rest.lstrip("-+").isdigit():
-        out.append(10.0 ** int(rest))
-    if len(rest) >= 2 and rest[0] in "7-~" and rest[1:].isdigit():
-        out.append(10.0 ** -int(rest[1:]))
+    if rest.lstrip("-+").isdecimal():
+        out.append(mantissa * 10.0 ** int(rest))
+    if len(rest) >= 2 and rest[0] in "7-~" and rest[1:].isdecimal():
+        out.append(mantissa * 10.0 ** -int(rest[1:]))
     return out
 
 

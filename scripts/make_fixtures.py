@@ -192,6 +192,16 @@ def fixture_specs() -> dict[str, dict]:
         "grid": [1, 1], "panels": [_panel("Train Reward vs Step", "Time (h)", "Reward", [
             _s("reward", "#0000ff", x, render.gen_reward(rng13, 345, scale=1.5, base=0.1, noise=0.03))],
             step=False, legend=False)]}
+
+    # 14. a log axis showing less than a decade: matplotlib labels its minor ticks "2 × 10³"
+    rng14 = np.random.default_rng(14)
+    x = np.arange(1, 1811, 10)
+    t = np.linspace(0, 1, len(x))
+    specs["log_minor_labels"] = {
+        "engine": "matplotlib", "style": "bmh", "dpi": 100, "width_px": 640, "height_px": 420,
+        "grid": [1, 1], "panels": [_panel("Training Loss", "Global step", "MSE", [
+            _s(name, color, x, (1900.0 * np.exp(-t / tau) + 800.0) * np.exp(rng14.normal(0, 0.03, len(x))))
+            for name, color, tau in (("train_loss", "#348ABD", 0.35), ("val_loss", "#A60628", 0.5))], log=True)]}
     return specs
 
 

@@ -103,6 +103,7 @@ def test_example_csv_is_long_format(example_out: Path) -> None:
     ("plotnine_minimal.png", 0.006),  # labels close under a frameless plot are not tick marks
     ("dashed_schedule.png", 0.01),  # the dashed legend stroke is not taken into the dashed line
     ("thick_dense.png", 0.01),  # a 6.6 px stroke, points 1.6 px apart: no thin zig-zag (2.5% before)
+    ("log_minor_labels.png", 0.01),  # less than a decade: minor ticks labelled "2 × 10³" (read "2x" "103")
 ])
 def test_rendered_charts_match_their_truth(tmp_path: Path, name: str, max_err: float) -> None:
     image = FIXTURES / name

@@ -1,0 +1,26 @@
+"""Tick label text as OCR reads it, turned into numbers."""
+from __future__ import annotations
+
+import pytest
+
+from chartextract.axes import _round_pair
+from chartextract.ticklabels import parse_pow10
+
+
+@pytest.mark.parametrize("text, values", [
+    ("103", [1000.0]), ("10-2", [0.01, 0.01]), ("10°", [1.0]),
+    ("10³", [1000.0]), ("10⁻²", [0.01, 0.01]),  # unicode superscripts (int('³') raised before)
+    ("2x103", [2000.0]), ("2×10³", [2000.0]), ("3 x 102", [300.0]), ("5x10-1", [0.5, 0.5]),
+    ("20x103", []), ("2x", []), ("10?", []),
+])
+def test_powers_of_ten_and_minor_labels_of_a_log_axis(text: str, values: list[float]) -> None:
+    assert parse_pow10(text) == pytest.approx(values)
+
+
+@pytest.mark.parametrize("a, b, ok", [
+    (0, 1, True), (0.3, 0.7, True), (1000, 2000, True), (1e-4, 5e-4, True), (0, 1500, True),
+    (10, 103, False),  # "10" and "10³" read as 103: no round step fits
+    (3, 97, False),
+])
+def test_two_ticks_are_round_numbers_a_few_steps_apart(a: float, b: float, ok: bool) -> None:
+    assert _round_pair(a, b) is ok
