@@ -32,6 +32,7 @@ MIN_PIECE_COLS = 6  # a piece of line narrower than this is a dot (of a dotted l
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
 AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
 TICK_GAP_PX = 3  # an inward tick mark ends this close to the crop's side (the frame and gridlines cleared under it)
+DASH_PERIOD_PX = 12  # a dash and the gap after it, at most (dashes are 3-8 px)
 STROKE_REACH = 3  # entries above or below the others' strokes where a legend stroke may be
 
 
@@ -285,9 +286,13 @@ def _pick_handles(pieces: list[tuple[list[Box], list[Box]]]) -> list[list[Box]]:
     only when stacked, since a dashed line's flat stretch is one too."""
     boxes = [solid + dashed for solid, dashed in pieces]
     out = []
-    for k, (solid, _) in enumerate(pieces):
+    for k, (solid, dashed) in enumerate(pieces):
         others = [b for j, bs in enumerate(boxes) if j != k for b in bs]
-        stacked = [b for b in boxes[k] if any(abs(b[0] - o[0]) <= 2 and abs(b[2] - o[2]) <= 2 for o in others)]
+        stacked = [b for b in solid if any(abs(b[0] - o[0]) <= 2 and abs(b[2] - o[2]) <= 2 for o in others)]
+        for b in dashed:  # its last dash, cut short, can be too short to count as flat: its row ends early
+            o = next((o for o in others if abs(b[0] - o[0]) <= 2 and -2 <= o[2] - b[2] <= DASH_PERIOD_PX), None)
+            if o is not None:
+                stacked.append((b[0], b[1], max(b[2], o[2]), b[3]))
         out.append(stacked or (solid if len(solid) <= 2 else []))
     return out
 

@@ -11,7 +11,7 @@ import pytest
 import chartextract
 from chartextract.legend import LegendEntry, _join, _words_beside, legend_box
 from chartextract.ocr import Word
-from chartextract.series import _in_line_with
+from chartextract.series import _flat_pieces, _in_line_with, _pick_handles
 
 
 @pytest.mark.parametrize("read, name", [
@@ -131,3 +131,19 @@ def test_legend_text_in_a_line_colour_is_not_taken_for_that_line(tmp_path) -> No
         off = np.abs(np.interp(s.x, x, y) - s.y)
         assert off.max() < 0.3, (name, float(off.max()))
         assert off.mean() < 0.01 * np.ptp(np.concatenate(list(truth.values()))), name
+
+
+def test_a_dashed_legend_stroke_cut_short_is_still_stacked_with_the_others() -> None:
+    """A dashed stroke's last dash, cut short by the stroke's end, is too short to count as
+    flat, so its row of dashes ends a dash early: it was taken for no stroke, and the dashed
+    line's trace began on it, in the legend."""
+    solid = np.zeros((200, 300), dtype=bool)
+    dashed = np.zeros((200, 300), dtype=bool)
+    solid[31:33, 8:34] = True
+    for x0, x1 in ((9, 16), (19, 26), (29, 33)):
+        dashed[13:15, x0:x1] = True
+    for x in range(40, 300):  # each colour's data line, rising across the plot
+        solid[190 - x // 2:192 - x // 2, x] = True
+        dashed[198 - x // 2:200 - x // 2, x] = x % 10 < 6
+    handles = _pick_handles([_flat_pieces(solid), _flat_pieces(dashed)])
+    assert handles[1] == [(9, 13, 34, 15)]
