@@ -32,6 +32,7 @@ MIN_PIECE_COLS = 6  # a piece of line narrower than this is a dot (of a dotted l
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
 AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
 TICK_GAP_PX = 3  # an inward tick mark ends this close to the crop's side (the frame and gridlines cleared under it)
+CORE_ALPHA = 0.8  # a pixel this much of a line's colour is the line itself, not its fringe
 DASH_PERIOD_PX = 12  # a dash and the gap after it, at most (dashes are 3-8 px)
 STROKE_REACH = 3  # entries above or below the others' strokes where a legend stroke may be
 
@@ -91,6 +92,7 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     masks, centers = _merge_shades([_drop_specks(labels == k) for k in range(len(centers))], centers, paper)
     for mask, c in zip(masks, centers):  # a merged shade's blends are blends of the stroke's colour
         alpha[mask] = _blend_alpha(crop[mask] - paper, c - paper)
+    _give_back_fringes(masks, centers, alpha, crop, paper)
     strong = [mk & (alpha >= 0.6) for mk in masks]  # faded lines under a legend do not join its strokes
     all_handles = _in_line_with(strong, _pick_handles([_flat_pieces(mk) for mk in strong]))
     heights = [_column_height(mk) for mk in masks]
@@ -253,6 +255,23 @@ def _merge_shades(masks: list[np.ndarray], centers: list[np.ndarray], bg: np.nda
         if np.linalg.norm(centers[j] - bg) > np.linalg.norm(centers[i] - bg):
             centers[i] = centers[j]  # the stroke's colour is its strongest shade
         del masks[j], centers[j]
+
+
+def _give_back_fringes(masks: list[np.ndarray], centers: list[np.ndarray], alpha: np.ndarray,
+                       crop: np.ndarray, paper: np.ndarray) -> None:
+    """A line whose colour blends the background with a stronger line's (grey, beside
+    black) gets that line's anti-aliased fringe too: its colour cannot tell them apart.
+    Its pixels touching the stronger line's core are that line's fringe and go back to it
+    (the grey trace jumped to the black line's edge wherever it was hidden)."""
+    cores = [m & (alpha >= CORE_ALPHA) for m in masks]
+    for j, (mask, c) in enumerate(zip(masks, centers)):
+        for i, strong in enumerate(centers):
+            if i == j or not _is_mix(c, strong, paper):
+                continue
+            fringe = mask & cv2.dilate(cores[i].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+            mask &= ~fringe
+            masks[i] |= fringe
+            alpha[fringe] = _blend_alpha(crop[fringe] - paper, strong - paper)
 
 
 def _flat_pieces(mask: np.ndarray) -> tuple[list[Box], list[Box]]:
