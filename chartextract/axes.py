@@ -95,11 +95,17 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     panel_grey = _without_words(grey, local, area.bbox)
     inner = (x0 - bx0, y0 - by0, x1 - bx0, y1 - by0)
 
-    def marks(axis: str, need_out: float = 0.6) -> np.ndarray:
-        return _tick_positions(panel_grey, inner, axis, need_out) + (by0 if axis == "y" else bx0)
+    def marks(axis: str) -> np.ndarray:
+        return _tick_positions(panel_grey, inner, axis) + (by0 if axis == "y" else bx0)
+
+    def decades(axis: str) -> list[float]:
+        """Decade ticks by the minor ticks between, wherever those are drawn (gnuplot's inside,
+        where the frame's corners pass for two marks outside)."""
+        found = {d for m in _mark_rows(panel_grey, inner, axis, 0.4) for d in _decades(m)}
+        return sorted(d + (by0 if axis == "y" else bx0) for d in found)
 
     y_marks, x_marks = marks("y"), marks("x")
-    y_decades, x_decades = _decades(marks("y", 0.4)), _decades(marks("x", 0.4))
+    y_decades, x_decades = decades("y"), decades("x")
     yscale = options.yscale or ("log" if y_decades else None)
     xscale = options.xscale or ("log" if x_decades else None)
 
@@ -410,29 +416,34 @@ def _without_words(grey: np.ndarray, words: list[Word], bbox) -> np.ndarray:
     return out
 
 
-def _tick_positions(grey: np.ndarray, box, axis: str, need_out: float = 0.6) -> np.ndarray:
+def _tick_positions(grey: np.ndarray, box, axis: str) -> np.ndarray:
     """Pixel positions of tick marks just outside the axis, else gridlines, else tick marks
-    just inside (where data lines also run, so they come last); ``need_out`` lower finds the
-    short minor ticks too."""
+    just inside (where data lines also run, so they come last)."""
+    return next((m for m in _mark_rows(grey, box, axis, 0.6) if len(m) >= 2), np.array([], dtype=float))
+
+
+def _mark_rows(grey: np.ndarray, box, axis: str, need_out: float) -> list[np.ndarray]:
+    """The marks found in each place ticks are drawn: just outside the axis, gridlines
+    across the plot, just inside the axis; ``need_out`` lower finds short minor ticks too."""
     x0, y0, x1, y1 = box
     if axis == "y":
         strips = (grey[y0:y1 + 1, max(0, x0 - 5):max(0, x0 - 1)], grey[y0:y1 + 1, x0 + 3:x1 - 3],
-                  grey[y0:y1 + 1, x0 + 2:x0 + 6])
+                  grey[y0:y1 + 1, x0 + 1:x0 + 5])
     else:
         strips = (grey[y1 + 2:y1 + 6, x0:x1 + 1].T, grey[y0 + 3:y1 - 3, x0:x1 + 1].T,
-                  grey[max(0, y1 - 5):max(0, y1 - 1), x0:x1 + 1].T)
+                  grey[max(0, y1 - 4):max(0, y1), x0:x1 + 1].T)
     offset = y0 if axis == "y" else x0
+    out = []
     for k, (strip, need, contrast) in enumerate(zip(strips, (need_out, 0.6, max(need_out, 0.75)), (25, 6, 25))):
         if strip.size == 0:
+            out.append(np.array([], dtype=float))
             continue
         depth = np.abs(strip.astype(float) - np.median(strip))
         flags = (depth > contrast).mean(axis=1) >= need
         if k == 1:  # gridlines: the frame's own edges are not gridlines
             flags[:3] = flags[-3:] = False
-        found = _run_centers(flags, depth.mean(axis=1))
-        if len(found) >= 2:
-            return np.array(found, dtype=float) + offset
-    return np.array([], dtype=float)
+        out.append(np.array(_run_centers(flags, depth.mean(axis=1)), dtype=float) + offset)
+    return out
 
 
 def _run_centers(flags: np.ndarray, weight: np.ndarray) -> list[float]:

@@ -24,3 +24,21 @@ def test_powers_of_ten_and_minor_labels_of_a_log_axis(text: str, values: list[fl
 ])
 def test_two_ticks_are_round_numbers_a_few_steps_apart(a: float, b: float, ok: bool) -> None:
     assert _round_pair(a, b) is ok
+
+
+def test_a_log_axis_is_known_by_short_minor_ticks_drawn_inside() -> None:
+    """gnuplot draws a log axis's minor ticks inward, 2.5 px long, and labels only the
+    decades (1000 at the bottom, 10000 at the top, where the frame's corners pass for two
+    tick marks): the minor ticks between are looked for inside the axis too."""
+    import numpy as np
+
+    from chartextract.axes import _decades, _mark_rows
+
+    grey = np.full((420, 200), 255, dtype=np.uint8)
+    grey[10:411, 50] = 0  # the y axis
+    grey[10, 50:190] = grey[410, 50:190] = 0  # the frame's top and bottom
+    for k in range(2, 10):
+        y = int(round(410 - 400 * np.log10(k)))
+        grey[y, 51:53], grey[y, 53] = 0, 127
+    found = {d for m in _mark_rows(grey, (50, 10, 190, 410), "y", 0.4) for d in _decades(m)}
+    assert found == {10.0, 410.0}
