@@ -26,7 +26,7 @@ STEP_WORDS = re.compile(r"\b(step|steps|epoch|epochs|iter|iters|iteration|iterat
 
 SNAP_MIN_PX = 1.5
 _POW10_HEAD = re.compile(r"^[x×X*]?10\S{1,3}$")  # the 10^k of a label that may have an m × before it
-_POW10_LIKE = re.compile(r"^(\d[x×X*])?10\S{1,2}$")
+_POW10_LIKE = re.compile(r"^(\d[x×X*])?10\S{0,3}$")
 
 
 @dataclass

@@ -297,7 +297,7 @@ def read_power_label(page: Page, box: Box, anchor: str) -> float | None:
     mantissa = _digits(crop, head) if head else "1"
     if not text.isdigit() or not mantissa.isdigit() or mantissa == "0":
         return None
-    return int(mantissa) * 10.0 ** (-int(text) if minus else int(text))
+    return float(f"{int(mantissa)}e{-int(text) if minus else int(text)}")  # 6e-1 is 0.6, not 0.6000000000000001
 
 
 def _label_group(comps: list[np.ndarray], anchor: str, width: int) -> list[np.ndarray]:

@@ -30,6 +30,7 @@ MAX_BRIDGE_FRAC = 0.02  # gaps up to 2% of the width (crossings, occlusion) are 
 AREA_MIN_OVERLAP = 0.85  # median share of rows a column's run has in common with the next: filled areas 0.9+, dense zig-zag lines about 0.75
 MIN_PIECE_COLS = 6  # a piece of line narrower than this is a dot (of a dotted line), not a stroke
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
+AREA_SOLID = 0.6  # an area's widest inscribed disc spans this share of its columns' height, at least
 AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
 TICK_GAP_PX = 3  # an inward tick mark ends this close to the crop's side (the frame and gridlines cleared under it)
 CORE_ALPHA = 0.8  # a pixel this much of a line's colour is the line itself, not its fringe
@@ -558,7 +559,8 @@ def _is_area(mask: np.ndarray, ends: np.ndarray, others: list[float]) -> bool:
     and each column's run covers nearly the same rows as the next. Thick lines with noise
     finer than a pixel column are drawn as bands too, as tall as the other lines drawn with
     the same pen and noise; a dense noisy line fills tall columns flank by flank, each
-    column's run only partly shared with the next."""
+    column's run only partly shared with the next; dense marker discs along a noisy line
+    make a band as tall, but not a solid one."""
     tall = max(10, 0.08 * mask.shape[0])
     lines = [h for h in others if 0 < h <= tall]
     height = _column_height(mask)
@@ -570,7 +572,12 @@ def _is_area(mask: np.ndarray, ends: np.ndarray, others: list[float]) -> bool:
     with np.errstate(invalid="ignore"):
         overlap = shared / spanned
     overlap = overlap[np.isfinite(overlap)]
-    return bool(len(overlap) == 0 or np.median(overlap) > AREA_MIN_OVERLAP)
+    if not (len(overlap) == 0 or np.median(overlap) > AREA_MIN_OVERLAP):
+        return False
+    # solid: the widest disc inside a column spans a good part of it (a band of marker
+    # discs along a noisy line is only a disc wide)
+    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3).max(axis=0)[mask.any(axis=0)]
+    return bool(2 * np.median(inside) >= AREA_SOLID * height)
 
 
 def _rgb_of(crop: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[int, int, int]:

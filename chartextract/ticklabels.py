@@ -70,12 +70,12 @@ def parse_pow10(text: str) -> list[float]:
     m = _POW10.match(text.strip().replace(" ", "").translate(_MINUS).translate(_SUPERSCRIPT))
     if not m:
         return []
-    mantissa, rest = float(m.group(1) or 1), m.group(2)
+    mantissa, rest = m.group(1) or "1", m.group(2)
     out = []
     if rest.lstrip("-+").isdecimal():
-        out.append(mantissa * 10.0 ** int(rest))
+        out.append(float(f"{mantissa}e{int(rest)}"))  # exact decimals: 6e-1 is 0.6
     if len(rest) >= 2 and rest[0] in "7-~" and rest[1:].isdecimal():
-        out.append(mantissa * 10.0 ** -int(rest[1:]))
+        out.append(float(f"{mantissa}e-{int(rest[1:])}"))
     return out
 
 
