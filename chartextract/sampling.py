@@ -1,4 +1,5 @@
-"""Map a pixel trace to data: one value per step on step axes, else one per pixel column."""
+"""Map a pixel trace to data: one value per step on step axes (unless the line bends
+between steps: its points are not on whole steps), else one per pixel column."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,6 +11,8 @@ from .stroke import MARKER_MIN_RADIUS, fit_stroke
 END_SLACK_COLS = 1.5  # a step this close to the end of a line still reads the line's end
 EDGE_COLS = 2  # a line's end this close to the plot's edge may be cut off there
 VERTEX_MIN_PX_PER_STEP = 1.5  # below this, a column's run spans several steps' vertices
+SUBSTEP_MIN_PX = 4.0  # steps this far apart leave room to see a line bend between them
+SUBSTEP_BEND_PX = 1.5  # a line this far off the segments joining its steps has points between them
 
 
 def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -23,6 +26,8 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
     stepped = steps and px_per_step >= 1.0
     if stepped:
         xs_pix, ys_pix = _at_steps(cols, ys_line, x_axis)
+        stepped = px_per_step < SUBSTEP_MIN_PX or not _bends_between(cols, ys_line, xs_pix, ys_pix, trace.width_px)
+    if stepped:
         if trace.run_ends is not None and px_per_step >= VERTEX_MIN_PX_PER_STEP:
             if trace.cores is not None and trace.radius >= MARKER_MIN_RADIUS:
                 ys_pix = disc_centres(xs_pix - cols[0], ys_pix, trace.run_ends, trace.cores, trace.radius)
@@ -40,6 +45,20 @@ def sample_trace(trace: Trace, x_axis: Axis, y_axis: Axis, steps: bool) -> tuple
     good = np.isfinite(xs) & np.isfinite(ys)
     order = np.argsort(xs[good], kind="stable")
     return xs[good][order], ys[good][order]
+
+
+def _bends_between(cols: np.ndarray, ys: np.ndarray, xs_pix: np.ndarray, ys_pix: np.ndarray, width: float) -> bool:
+    """The line bends between the steps, off the straight segments joining its rows at each
+    step: its points are not on whole steps (an "Epoch" axis with many points per epoch)."""
+    ok = np.isfinite(ys)
+    if len(xs_pix) < 2 or not ok.any():
+        return False
+    order = np.argsort(xs_pix)
+    inside = ok & (cols >= xs_pix[order][0]) & (cols <= xs_pix[order][-1])
+    if inside.sum() < 2 * len(xs_pix):
+        return False
+    off = np.abs(ys[inside] - np.interp(cols[inside], xs_pix[order], ys_pix[order]))
+    return bool(np.percentile(off, 75) > max(SUBSTEP_BEND_PX, 0.5 * width))
 
 
 def _fitted(trace: Trace, cols: np.ndarray, xs_pix: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, float]:

@@ -87,3 +87,21 @@ def test_a_line_ends_on_its_first_and_last_step(style: dict) -> None:
         assert np.array_equal(x, epochs), f"steps {x[:3]}..{x[-3:]}"
     est = np.interp(x, epochs, y)
     assert np.max(np.abs(np.asarray(series.y) - est)) / np.ptp(y) < 0.01
+
+
+def test_many_points_per_step_on_a_step_axis_are_all_read() -> None:
+    """An "Epoch" axis with whole-number ticks counts steps, but a run logged 80 times an
+    epoch draws its points between them: the line bends between the steps, so it is read
+    column by column, not at six whole epochs joined by straight lines (10% off before)."""
+    rng = np.random.default_rng(5)
+    x = np.linspace(0.0, 5.0, 400)
+    y = 2.0 + np.cumsum(rng.normal(0, 0.08, len(x)))
+    chart = chartextract.extract(_zigzag_png(x, y, xlabel="Epoch"))
+    (s,) = chart.panels[0].series
+    assert len(s.x) > 100
+    assert np.mean(np.abs(np.interp(x, s.x, s.y) - y)) < 0.01 * np.ptp(y)
+    # points on whole steps are still one value per step
+    steps = np.arange(0, 41)
+    chart = chartextract.extract(_zigzag_png(steps, 2.0 + np.sin(steps / 5.0), xlabel="Epoch"))
+    (s,) = chart.panels[0].series
+    assert list(s.x) == list(range(41))
