@@ -30,6 +30,9 @@ MAX_BRIDGE_FRAC = 0.02  # gaps up to 2% of the width (crossings, occlusion) are 
 AREA_MIN_OVERLAP = 0.85  # median share of rows a column's run has in common with the next: filled areas 0.9+, dense zig-zag lines about 0.75
 MIN_PIECE_COLS = 6  # a piece of line narrower than this is a dot (of a dotted line), not a stroke
 HOLE_PX = 7  # holes this small in a line's mask are where something is drawn on top of it
+BAND_ALPHA = 0.45  # a shaded band is fainter than this share of its line's colour ...
+BAND_MIN_HALF_PX = 3.0  # ... and a solid region at least this far across from its edge (half its width)
+BAND_STEP = 0.2  # its line stands out of it by this much of the colour, at least
 AREA_SOLID = 0.6  # an area's widest inscribed disc spans this share of its columns' height, at least
 AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
 TICK_GAP_PX = 3  # an inward tick mark ends this close to the crop's side (the frame and gridlines cleared under it)
@@ -102,13 +105,14 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
         mask = _remove_boxes(mask, handles) & ~inside
         if mask.sum() < 10 or _looks_like_text(mask):
             continue
+        mask, band = _off_band(mask, alpha)  # a shaded band around the line is its paper
         # other lines on top, and the blends at their edges (no line's colour), hide this one
-        occ = ((labels >= 0) | (ink & _closed(mask, HOLE_PX))) & ~mask
+        occ = ((labels >= 0) | (ink & _closed(mask, HOLE_PX))) & ~mask & ~band
         ys, ends, width, ambiguous = _trace(mask, alpha, occluders=occ)
         ys, ends = _drop_strays(ys, ends, width)
-        edges = _edges(mask, alpha, (labels >= 0) & ~mask, ends)
+        edges = _edges(mask, alpha, (labels >= 0) & ~mask & ~band, ends)
         cores, radius = _cores(mask | occ, ends)
-        cols, rows, seen = _ink_samples(mask, alpha, (ink | grid) & ~mask, ends)
+        cols, rows, seen = _ink_samples(mask, alpha, (ink | grid) & ~mask & ~band, ends)
         ys = _bridge(ys, int(max(3, MAX_BRIDGE_FRAC * len(ys))))
         rgb = _rgb_of(crop, mask, dist)
         t = Trace(rgb=rgb, ys=ys + y0 + m, x0=x0 + m, width_px=width, ambiguous=ambiguous,
@@ -551,6 +555,24 @@ def _column_height(mask: np.ndarray) -> float:
     col_h = mask.sum(axis=0)
     present = col_h[col_h > 0]
     return float(np.median(present)) if len(present) else 0.0
+
+
+def _off_band(mask: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A line drawn over a shaded band of its own colour (a standard deviation filled at
+    20%): the line, and the band. The band's pixels are equally faint and fill a solid
+    region (a dense line's anti-aliased fringe is as faint, but a pixel thin); the line is
+    what stands out of it, its blends weighed against the band (``alpha`` is rescaled)."""
+    a = alpha[mask]
+    faint = mask & (alpha < BAND_ALPHA)
+    if faint.sum() < 0.5 * mask.sum():
+        return mask, np.zeros_like(mask)
+    inside = cv2.distanceTransform(faint.astype(np.uint8), cv2.DIST_L2, 3).max(axis=0)[faint.any(axis=0)]
+    if np.median(inside) < BAND_MIN_HALF_PX:
+        return mask, np.zeros_like(mask)
+    level = float(np.median(a[a < BAND_ALPHA]))
+    line = mask & (alpha > level + BAND_STEP)
+    alpha[line] = np.clip((alpha[line] - level) / (1.0 - level), 0.0, 1.0)
+    return line, mask & ~line
 
 
 def _is_area(mask: np.ndarray, ends: np.ndarray, others: list[float]) -> bool:

@@ -92,3 +92,23 @@ def test_dense_marker_discs_along_a_noisy_line_are_a_line(tmp_path) -> None:
         (got,) = [s for s in panel.series if s.name == "results"]
         err = np.mean(np.abs(np.interp(want["x"], got.x, got.y) - want["y"])) / np.ptp(want["y"])
         assert err < 0.04, (panel.title, err)
+
+
+def test_a_line_over_a_shaded_band_of_its_colour_is_read_as_the_line(tmp_path) -> None:
+    """Mean and standard deviation: the line drawn over a band of its own colour at 20%.
+    The band's pixels are blends of the line's colour too and were traced with it, as one
+    thick band whose middle is not the line (3.7% of the span off on a chart like this)."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    rng = np.random.default_rng(1)
+    x = np.linspace(0, 10, 121)
+    y = 450 - 320 * np.exp(-x / 2.5) + rng.normal(0, 6, len(x))
+    band = 25 + 10 * rng.random(len(x))
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
+    ax.fill_between(x, y - band, y + 0.3 * band, color="#1f77b4", alpha=0.2, linewidth=0)  # lopsided
+    ax.plot(x, y, color="#1f77b4", linewidth=1.5)
+    ax.set_xlabel("Time (h)")
+    ax.set_ylabel("Accuracy")
+    fig.savefig(tmp_path / "band.png")
+    plt.close(fig)
+    (s,) = chartextract.extract(str(tmp_path / "band.png")).panels[0].series
+    assert np.mean(np.abs(np.interp(x, s.x, s.y) - y)) < 0.01 * np.ptp(y)
