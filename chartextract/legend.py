@@ -41,13 +41,18 @@ def outside_handles(img: np.ndarray, bbox: Box, plot_box: Box, rgb: tuple[int, i
     gap = 8
     top, right = max(0, py0 - by0 - gap), max(0, px1 - bx0 + gap)
     near = np.zeros(region.shape[:2], dtype=np.uint8)
+    beyond = np.zeros(region.shape[:2], dtype=bool)
     for rows, cols in ((slice(0, top), slice(None)), (slice(top, None), slice(right, None))):
         p = region[rows, cols].astype(np.float32) - bg
         a = (p @ d) / max(float(d @ d), 1e-6)  # how far along the blend from background to colour
         near[rows, cols] = (a > 0.5) & (np.linalg.norm(p - a[..., None] * d, axis=2) < 30)
-    _n, _lab, stats, _c = cv2.connectedComponentsWithStats(near, connectivity=8)
+        beyond[rows, cols] = a >= 1.4
+    _n, lab, stats, _c = cv2.connectedComponentsWithStats(near, connectivity=8)
+    # of the colour itself, not of one further along its blend (black, for grey)
+    darker = np.bincount(lab[beyond], minlength=len(stats))
     return [(int(x + bx0), int(y + by0), int(x + w + bx0), int(y + h + by0))
-            for x, y, w, h, a in stats[1:] if 8 <= w <= 60 and h <= max(6, w / 3) and a >= 0.5 * w * h]
+            for (x, y, w, h, a), dk in zip(stats[1:], darker[1:])
+            if 8 <= w <= 60 and h <= max(6, w / 3) and a >= 0.5 * w * h and dk < 0.2 * a]
 
 
 @dataclass

@@ -147,3 +147,17 @@ def test_a_dashed_legend_stroke_cut_short_is_still_stacked_with_the_others() -> 
         dashed[198 - x // 2:200 - x // 2, x] = x % 10 < 6
     handles = _pick_handles([_flat_pieces(solid), _flat_pieces(dashed)])
     assert handles[1] == [(9, 13, 34, 15)]
+
+
+def test_a_grey_lines_legend_stroke_beside_the_plot_is_not_the_black_ones() -> None:
+    """Right of a ggplot panel, the legend's black and grey strokes: black lies further along
+    the blend from white to grey, so it was taken for grey's stroke too, and the black and
+    grey lines were both named 'train'."""
+    from chartextract.legend import outside_handles
+
+    img = np.full((200, 400, 3), 255, dtype=np.uint8)
+    img[60:63, 320:345] = 0  # black stroke ("train")
+    img[90:93, 320:345] = 128  # grey stroke ("val")
+    plot = (20, 30, 300, 190)
+    assert outside_handles(img, (0, 0, 400, 200), plot, (128, 128, 128)) == [(320, 90, 345, 93)]
+    assert outside_handles(img, (0, 0, 400, 200), plot, (0, 0, 0)) == [(320, 60, 345, 63)]
