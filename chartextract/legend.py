@@ -1,6 +1,7 @@
 """Name each trace from its legend: the text beside the short stroke of its colour."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -17,6 +18,8 @@ NamedLines = list[tuple[tuple[int, int, int], str]]  # one panel's lines: colour
 SHARED_LEGEND_DE = 12.0  # colours this close (CIE76) are one series across a grid's panels
 LEGEND_REACH = 0.35  # how far (share of the plot width) legend text may extend from a stroke
 TEXT_CHROMA = 60  # max - min of R, G, B above which a pixel is a coloured line, not legend text
+LETTER_THEN_MARK = re.compile(r"[a-z]{2,}[A-Z0-9]")  # "runA": a word, then one capital or digit
+SPACE_GAP = 1.6  # a space is this many times wider than the widest gap between letters
 SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two readings of one name
 
 
@@ -190,9 +193,24 @@ def _join(words: list[Word], grey: np.ndarray | None = None) -> str:
     """The words as one name, without the stray marks OCR reads at a stroke's ends; where
     ``grey`` (the page) shows an underscore between two words, they are joined by it (OCR
     reads "train_acc" as "train" and "acc")."""
-    text = "".join(w.text + (("_" if grey is not None and _underscore_between(w, nxt, grey) else " ")
-                             if nxt else "") for w, nxt in zip(words, words[1:] + [None]))
+    text = "".join(_spaced(w, grey) + (("_" if grey is not None and _underscore_between(w, nxt, grey) else " ")
+                                       if nxt else "") for w, nxt in zip(words, words[1:] + [None]))
     return tidy_text(text.strip(" |[](){}-—_:;,.'\""))
+
+
+def _spaced(word: Word, grey: np.ndarray | None) -> str:
+    """The word, with the space OCR dropped before a closing capital or digit ("runA" for
+    "run A"): where ``grey`` (the page) shows the gap before the last glyph a space wide,
+    much wider than the gaps between the other letters ("pg1" has none)."""
+    if grey is None or not LETTER_THEN_MARK.fullmatch(word.text):
+        return word.text
+    x0, y0, x1, y1 = int(word.x0), int(word.y0), int(np.ceil(word.x1)), int(np.ceil(word.y1))
+    cols = np.flatnonzero((grey[y0:y1, x0:x1] < 128).any(axis=0))
+    blank = np.diff(cols) - 1  # blank columns between inked ones, left to right
+    gaps = blank[blank > 0]
+    if len(gaps) >= 2 and gaps[-1] >= SPACE_GAP * gaps[:-1].max() and gaps[-1] >= 0.3 * (y1 - y0):
+        return word.text[:-1] + " " + word.text[-1]
+    return word.text
 
 
 def _underscore_between(a: Word, b: Word, grey: np.ndarray) -> bool:

@@ -161,3 +161,17 @@ def test_a_grey_lines_legend_stroke_beside_the_plot_is_not_the_black_ones() -> N
     plot = (20, 30, 300, 190)
     assert outside_handles(img, (0, 0, 400, 200), plot, (128, 128, 128)) == [(320, 90, 345, 93)]
     assert outside_handles(img, (0, 0, 400, 200), plot, (0, 0, 0)) == [(320, 60, 345, 63)]
+
+
+def test_the_space_before_a_closing_capital_that_ocr_dropped_is_put_back() -> None:
+    """OCR reads "run A" as "runA" in small legend text: the page shows the gap before the
+    last glyph a space wide (8 px against letter gaps of 1-4), and a name such as "pg1"
+    whose last glyph follows as closely as the others keeps none."""
+    page = np.full((40, 200), 255, dtype=np.uint8)
+    for x0, x1 in ((11, 18), (19, 28), (32, 42), (50, 61)):  # r, u, n ... A
+        page[10:27, x0:x1] = 0
+    assert _join([Word("runA", 80, 10, 10, 62, 27)], page) == "run A"
+    for x0, x1 in ((111, 118), (120, 128), (130, 136)):  # p, g, 1
+        page[10:27, x0:x1] = 0
+    assert _join([Word("pg1", 80, 110, 10, 137, 27)], page) == "pg1"
+    assert _join([Word("runA", 80, 10, 10, 62, 27)]) == "runA"  # no page to look at
