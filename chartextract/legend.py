@@ -78,16 +78,27 @@ def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace
     A name has a letter or digit; outside the plot, a number beside a short dark stroke is a
     tick label by its tick mark. Where others' text was read, a trace's one stroke in the
     plot with none read beside it is an entry too, for the closer reading to name (a line
-    crossing its text hid it)."""
+    crossing its text hid it), and so is its one stroke beside the plot stacked with the
+    others' (the sparse first reading garbled its text: "rmunA", read unsure)."""
     def named(name: str, numbers: bool) -> bool:
         return _is_name(name) and (numbers or parse_label(name) is None)
 
     def entry(handles: list[Box], numbers: bool = True) -> LegendEntry | None:
         return next((LegendEntry(h, ws) for h in handles
                      if named(_join(ws := _words_beside(h, words)), numbers)), None)
-    out = [entry(t.handles) or entry(outside_handles(img, bbox, plot_box, t.rgb), numbers=False) for t in traces]
-    if any(out):  # a stroke in the legend whose text a line crossing it hid from the first reading
-        out = [e or (LegendEntry(t.handles[0], []) if len(t.handles) == 1 else None) for e, t in zip(out, traces)]
+    out, beside = [], []
+    for t in traces:
+        e = entry(t.handles)
+        outs = [] if e else outside_handles(img, bbox, plot_box, t.rgb)
+        out.append(e or entry(outs, numbers=False))
+        beside.append(outs)
+    if any(out):  # a stroke in the legend whose text the first reading missed or a line crossing it hid
+        found = [e.handle for e in out if e]
+        stacked = [[h for h in outs if any(abs(h[0] - f[0]) <= 2 and abs(h[2] - f[2]) <= 2 for f in found)]
+                   for outs in beside]
+        out = [e or (LegendEntry(t.handles[0], []) if len(t.handles) == 1 else
+                     LegendEntry(st[0], []) if len(st) == 1 else None)
+               for e, t, st in zip(out, traces, stacked)]
     return out
 
 

@@ -175,3 +175,20 @@ def test_the_space_before_a_closing_capital_that_ocr_dropped_is_put_back() -> No
         page[10:27, x0:x1] = 0
     assert _join([Word("pg1", 80, 110, 10, 137, 27)], page) == "pg1"
     assert _join([Word("runA", 80, 10, 10, 62, 27)]) == "runA"  # no page to look at
+
+
+def test_a_legend_stroke_beside_the_plot_whose_text_was_read_unsure_is_an_entry() -> None:
+    """The sparse first reading garbles small legend text beside the plot ('rmunA', read at
+    12% confidence); the stroke, stacked with another entry's, is still an entry, for the
+    closer block reading to name."""
+    from chartextract.legend import legend_entries
+    from chartextract.series import Trace
+
+    img = np.full((200, 400, 3), 255, dtype=np.uint8)
+    img[60:63, 320:345] = (248, 118, 109)  # run A's stroke
+    img[90:93, 320:345] = (0, 191, 196)  # run B's stroke
+    words = [Word("rmunA", 12, 352, 54, 392, 68), Word("runB", 74, 352, 84, 392, 98)]
+    traces = [Trace(rgb=(248, 118, 109), ys=np.zeros(10), x0=30), Trace(rgb=(0, 191, 196), ys=np.zeros(10), x0=30)]
+    entries = legend_entries(img, (0, 0, 400, 200), (20, 30, 300, 190), traces, words)
+    assert entries[1].name == "runB"
+    assert entries[0] is not None and entries[0].handle == (320, 60, 345, 63) and entries[0].words == []
