@@ -105,24 +105,11 @@ def test_a_legend_right_of_a_plot_past_the_split_between_panels_names_its_lines(
     assert [sorted(s.name for s in p.series) for p in chart.panels] == [["train", "val"]] * 2
 
 
-def test_legend_text_in_a_line_colour_is_not_taken_for_that_line(tmp_path) -> None:
+def test_legend_text_in_a_line_colour_is_not_taken_for_that_line(black_grey_blue_chart) -> None:
     """matplotlib writes legend text in black, the colour of a black line: where another
     line hides the black one, its trace jumped to the legend's words (up to 2 units off
     here). The panel is traced again with the legend left out."""
-    pytest.importorskip("matplotlib")
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
-    import render  # noqa: E402
-
-    rng = np.random.default_rng(4)
-    x = list(range(1, 1811, 10))
-    truth = {name: render.gen_reward(rng, len(x), scale=3.0, base=0.5) for name in ("PPO", "GRPO", "DPO")}
-    colors = {"PPO": "#000000", "GRPO": "#808080", "DPO": "#348ABD"}
-    spec = {"engine": "matplotlib", "style": "bmh", "dpi": 100, "width_px": 640, "height_px": 420, "grid": [1, 1],
-            "panels": [{"title": "Reward", "x_label": "Iteration", "y_label": "Return", "x_is_step": True,
-                        "legend": True, "series": [{"name": n, "color": colors[n], "x": x, "y": [float(v) for v in y]}
-                                                   for n, y in truth.items()]}]}
-    path = tmp_path / "legend_text.png"
-    render.render(spec, str(path))
+    path, x, truth = black_grey_blue_chart(4)
     chart = chartextract.extract(str(path))
     series = {s.name: s for s in chart.panels[0].series}
     assert sorted(series) == ["DPO", "GRPO", "PPO"]

@@ -50,24 +50,11 @@ def test_inward_tick_marks_short_of_the_frame_are_not_ink() -> None:
     assert not ticks[45:50, 100:102].any()
 
 
-def test_a_grey_line_beside_a_black_one_keeps_to_its_own_pixels(tmp_path) -> None:
+def test_a_grey_line_beside_a_black_one_keeps_to_its_own_pixels(black_grey_blue_chart) -> None:
     """Grey is a blend of black and white: the anti-aliased fringe of a black line has the
     grey line's colour. Where the grey line was hidden, its trace jumped to the black
     line's edge (1.7 units off here); pixels touching the black core are black's fringe."""
-    pytest.importorskip("matplotlib")
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
-    import render  # noqa: E402
-
-    rng = np.random.default_rng(2)
-    x = list(range(1, 1811, 10))
-    truth = {name: render.gen_reward(rng, len(x), scale=3.0, base=0.5) for name in ("PPO", "GRPO", "DPO")}
-    colors = {"PPO": "#000000", "GRPO": "#808080", "DPO": "#348ABD"}
-    spec = {"engine": "matplotlib", "style": "bmh", "dpi": 100, "width_px": 640, "height_px": 420, "grid": [1, 1],
-            "panels": [{"title": "Reward", "x_label": "Iteration", "y_label": "Return", "x_is_step": True,
-                        "legend": True, "series": [{"name": n, "color": colors[n], "x": x, "y": [float(v) for v in y]}
-                                                   for n, y in truth.items()]}]}
-    path = tmp_path / "grey_black.png"
-    render.render(spec, str(path))
+    path, x, truth = black_grey_blue_chart(2)
     series = {s.name: s for s in chartextract.extract(str(path)).panels[0].series}
     assert sorted(series) == ["DPO", "GRPO", "PPO"]
     for name, y in truth.items():
