@@ -188,7 +188,8 @@ def _round_pair(a: float, b: float) -> bool:
         for base in (1.0, 2.0, 2.5, 5.0):
             step = base * 10.0 ** k
             m, r = d / step, a / step
-            if 1 <= round(m) <= 10 and abs(m - round(m)) < 1e-6 * max(1.0, m) and abs(r - round(r)) < 1e-6 * max(1.0, abs(r)):
+            whole = abs(m - round(m)) < 1e-6 * max(1.0, m) and abs(r - round(r)) < 1e-6 * max(1.0, abs(r))
+            if whole and 1 <= round(m) <= 10:
                 return True
     return False
 
@@ -246,14 +247,12 @@ def _with_mantissas(words: list[Word], gh: float) -> list[Word]:
 
 def _y_tick_labels(words: list[Word], box, gh: float) -> list[_Label]:
     """Numeric words right-aligned just left of the plot area."""
-    cands = [l for l in _numeric(_y_side(words, box, gh), gh)]
-    return _aligned(cands, key=lambda l: l.word.x1, tol=0.8 * gh)
+    return _aligned(_numeric(_y_side(words, box, gh), gh), key=lambda l: l.word.x1, tol=0.8 * gh)
 
 
 def _x_tick_labels(words: list[Word], box, gh: float) -> list[_Label]:
     """Numeric words in a row just below the plot area."""
-    cands = [l for l in _numeric(_x_side(words, box, gh), gh)]
-    return _aligned(cands, key=lambda l: l.word.cy, tol=0.5 * gh)
+    return _aligned(_numeric(_x_side(words, box, gh), gh), key=lambda l: l.word.cy, tol=0.5 * gh)
 
 
 def _y_side(words: list[Word], box, gh: float) -> list[Word]:

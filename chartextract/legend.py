@@ -19,6 +19,7 @@ SHARED_LEGEND_DE = 12.0  # colours this close (CIE76) are one series across a gr
 LEGEND_REACH = 0.35  # how far (share of the plot width) legend text may extend from a stroke
 TEXT_CHROMA = 60  # max - min of R, G, B above which a pixel is a coloured line, not legend text
 LETTER_THEN_MARK = re.compile(r"[a-z]{2,}[A-Z0-9]")  # "runA": a word, then one capital or digit
+BEYOND_BLEND = 1.4  # this far along the blend from the background past a colour is a darker one
 SPACE_GAP = 1.6  # a space is this many times wider than the widest gap between letters
 SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two readings of one name
 
@@ -49,7 +50,7 @@ def outside_handles(img: np.ndarray, bbox: Box, plot_box: Box, rgb: tuple[int, i
         p = region[rows, cols].astype(np.float32) - bg
         a = (p @ d) / max(float(d @ d), 1e-6)  # how far along the blend from background to colour
         near[rows, cols] = (a > 0.5) & (np.linalg.norm(p - a[..., None] * d, axis=2) < 30)
-        beyond[rows, cols] = a >= 1.4
+        beyond[rows, cols] = a >= BEYOND_BLEND
     _n, lab, stats, _c = cv2.connectedComponentsWithStats(near, connectivity=8)
     # of the colour itself, not of one further along its blend (black, for grey)
     darker = np.bincount(lab[beyond], minlength=len(stats))

@@ -241,7 +241,8 @@ def read_blocks(blocks: list[Block | None]) -> list[list[Word]]:
         paths = []
         for k in todo:
             b = blocks[k]
-            g = cv2.resize(b.grey, None, fx=b.scale, fy=b.scale, interpolation=cv2.INTER_CUBIC) if b.scale != 1.0 else b.grey
+            g = b.grey if b.scale == 1.0 else cv2.resize(b.grey, None, fx=b.scale, fy=b.scale,
+                                                         interpolation=cv2.INTER_CUBIC)
             paths.append(os.path.join(tmp, f"{k}.png"))
             cv2.imwrite(paths[-1], cv2.copyMakeBorder(g, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255))
         listing = os.path.join(tmp, "blocks.txt")
