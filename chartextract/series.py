@@ -37,6 +37,7 @@ AREA_SOLID = 0.6  # an area's widest inscribed disc spans this share of its colu
 AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot's lines
 TICK_GAP_PX = 3  # an inward tick mark ends this close to the crop's side (the frame and gridlines cleared under it)
 CORE_ALPHA = 0.8  # a pixel this much of a line's colour is the line itself, not its fringe
+DOT_PX = 4  # a dotted line's dots are at most this wide and tall
 DASH_PERIOD_PX = 12  # a dash and the gap after it, at most (dashes are 3-8 px)
 STROKE_REACH = 3  # entries above or below the others' strokes where a legend stroke may be
 
@@ -281,7 +282,7 @@ def _give_back_fringes(masks: list[np.ndarray], centers: list[np.ndarray], alpha
 
 def _flat_pieces(mask: np.ndarray) -> tuple[list[Box], list[Box]]:
     """Candidate legend strokes of a colour mask: short flat pieces, and rows of short flat
-    dashes (a dashed line's stroke) joined into one box."""
+    dashes or small dots (a dashed or dotted line's stroke) joined into one box."""
     _lab, stats = _components(mask)
     if len(stats) < 2:
         return [], []
@@ -290,12 +291,14 @@ def _flat_pieces(mask: np.ndarray) -> tuple[list[Box], list[Box]]:
     flat = [(int(x), int(y), int(x + cw), int(y + ch)) for x, y, cw, ch, a in stats
             if cw >= 2.5 * ch and a < 0.2 * total and a >= 0.6 * cw * max(1, ch - 2)]
     solid = [b for b in flat if 8 <= b[2] - b[0] <= 0.2 * w]
-    dashes = sorted((b for b in flat if 3 <= b[2] - b[0] < 8), key=lambda b: (b[1], b[0]))
+    dots = [(int(x), int(y), int(x + cw), int(y + ch)) for x, y, cw, ch, a in stats  # a dotted line's dots
+            if 2 <= cw <= DOT_PX and 2 <= ch <= DOT_PX and a >= 0.6 * cw * ch]
+    dashes = sorted([b for b in flat if 3 <= b[2] - b[0] < 8] + dots, key=lambda b: (b[1], b[0]))
     rows: list[list[Box]] = []
     for b in dashes:
         row = rows[-1] if rows else None
         if row and abs(b[1] - row[-1][1]) <= 1 and abs(b[3] - row[-1][3]) <= 1 \
-                and 0 < b[0] - row[-1][2] <= 2 * (b[2] - b[0]):
+                and 0 < b[0] - row[-1][2] <= 2.5 * (b[2] - b[0]):
             row.append(b)
         else:
             rows.append([b])

@@ -179,3 +179,18 @@ def test_a_legend_stroke_beside_the_plot_whose_text_was_read_unsure_is_an_entry(
     entries = legend_entries(img, (0, 0, 400, 200), (20, 30, 300, 190), traces, words)
     assert entries[1].name == "runB"
     assert entries[0] is not None and entries[0].handle == (320, 60, 345, 63) and entries[0].words == []
+
+
+def test_a_dotted_legend_stroke_is_a_row_of_dots_stacked_with_the_others() -> None:
+    """Ultralytics' smoothed curve is dotted, and so is its legend stroke: 3 px dots 8 px
+    apart, which no flat piece is; the grid's panels then named it by their titles."""
+    solid = np.zeros((200, 300), dtype=bool)
+    dotted = np.zeros((200, 300), dtype=bool)
+    solid[17:20, 90:126] = True
+    for x0 in (92, 100, 109, 117):
+        dotted[43:46, x0:x0 + 3] = True
+    for x in range(40, 300):  # each colour's data line
+        solid[190 - x // 2:192 - x // 2, x] = True
+        dotted[198 - x // 2:200 - x // 2, x] = x % 8 < 3
+    handles = _pick_handles([_flat_pieces(solid), _flat_pieces(dotted)])
+    assert handles[1] == [(92, 43, 126, 46)]
