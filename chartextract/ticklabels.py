@@ -11,6 +11,7 @@ import re
 
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2012": "-", "~": "-", "_": "-"})
 _DIGITLIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5"})
+MAX_EXPONENT = 30
 _SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9}
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _OFFSET = re.compile(r"^(?:[x×X]?\s*)?[1l]e([-+]?\d{1,3})$")
@@ -71,12 +72,13 @@ def parse_pow10(text: str) -> list[float]:
     if not m:
         return []
     mantissa, rest = m.group(1) or "1", m.group(2)
-    out = []
+    exponents = []
     if rest.lstrip("-+").isdecimal():
-        out.append(float(f"{mantissa}e{int(rest)}"))  # exact decimals: 6e-1 is 0.6
+        exponents.append(int(rest))
     if len(rest) >= 2 and rest[0] in "7-~" and rest[1:].isdecimal():
-        out.append(float(f"{mantissa}e-{int(rest[1:])}"))
-    return out
+        exponents.append(-int(rest[1:]))
+    # exact decimals (6e-1 is 0.6); no chart's values reach 10^30 ("1071" is 10^-1)
+    return [float(f"{mantissa}e{k}") for k in exponents if abs(k) <= MAX_EXPONENT]
 
 
 def parse_offset(text: str) -> float | None:

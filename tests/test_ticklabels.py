@@ -12,6 +12,7 @@ from chartextract.ticklabels import parse_pow10
     ("10³", [1000.0]), ("10⁻²", [0.01, 0.01]),  # unicode superscripts (int('³') raised before)
     ("2x103", [2000.0]), ("2×10³", [2000.0]), ("3 x 102", [300.0]), ("5x10-1", [0.5, 0.5]),
     ("20x103", []), ("2x", []), ("10?", []),
+    ("1072", [0.01]), ("4x1071", [0.4]),  # a raised minus read as 7: no chart shows 10^71
 ])
 def test_powers_of_ten_and_minor_labels_of_a_log_axis(text: str, values: list[float]) -> None:
     assert parse_pow10(text) == pytest.approx(values)
