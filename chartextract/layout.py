@@ -23,6 +23,7 @@ STEADY_SHARE = 0.7  # share of a line's pieces that keep its colour (a stroke's 
 MAX_OPEN_GAP = 2  # page pixels tolerated in a row inside an ink-covered gap (anti-aliased stroke edges)
 MIN_PLOT_SIDE = 40
 OFFSET_REACH = 0.25  # despined spines stand off the corner by at most this share of their length
+LEGEND_MAX_SHARE = 0.35  # a legend inside a plot covers at most this share of its area
 TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past its end
 STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
 
@@ -365,7 +366,7 @@ def _assign_inner(areas: list[PlotArea], cands: list[PlotArea]) -> None:
         for c in cands:
             b = c.plot_box
             inside = b[0] > ax0 + 2 and b[1] > ay0 + 2 and b[2] < ax1 - 2 and b[3] < ay1 - 2
-            if inside and _area(b) < 0.35 * _area(a.plot_box) and c.framed:
+            if inside and _area(b) < LEGEND_MAX_SHARE * _area(a.plot_box) and c.framed:
                 if not any(_contains(o, b, 2) for o in a.inner_boxes):
                     a.inner_boxes.append(b)
 

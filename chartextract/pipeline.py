@@ -14,7 +14,7 @@ import numpy as np
 from .axes import STEP_WORDS, AxesReading, name_y_axis, read_axes
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
-from .layout import PlotArea, find_plot_areas
+from .layout import LEGEND_MAX_SHARE, PlotArea, find_plot_areas
 from .legend import (LegendEntry, NamedLines, fill_names, legend_block, legend_box, legend_entries,
                      legend_names, legend_text_boxes)
 from .load import ImageSource, load_image
@@ -27,7 +27,6 @@ from .series import Trace, find_traces
 
 SERIES_COLOR_TOLERANCE = 25.0  # CIE76 distance accepted by --series-colors
 SAME_LINE_DE = 16.0  # a line traced again is the one traced before of a colour this close (CIE76)
-LEGEND_MAX_SHARE = 0.35  # a legend covers at most this share of its plot area
 
 
 def extract(source: ImageSource, *, options: Options | None = None) -> Chart:

@@ -569,8 +569,7 @@ def _off_band(mask: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarr
     faint = mask & (alpha < BAND_ALPHA)
     if faint.sum() < 0.5 * mask.sum():
         return mask, np.zeros_like(mask)
-    inside = cv2.distanceTransform(faint.astype(np.uint8), cv2.DIST_L2, 3).max(axis=0)[faint.any(axis=0)]
-    if np.median(inside) < BAND_MIN_HALF_PX:
+    if _half_thickness(faint) < BAND_MIN_HALF_PX:
         return mask, np.zeros_like(mask)
     level = float(np.median(a[a < BAND_ALPHA]))
     line = mask & (alpha > level + BAND_STEP)
@@ -601,8 +600,14 @@ def _is_area(mask: np.ndarray, ends: np.ndarray, others: list[float]) -> bool:
         return False
     # solid: the widest disc inside a column spans a good part of it (a band of marker
     # discs along a noisy line is only a disc wide)
-    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3).max(axis=0)[mask.any(axis=0)]
-    return bool(2 * np.median(inside) >= AREA_SOLID * height)
+    return bool(2 * _half_thickness(mask) >= AREA_SOLID * height)
+
+
+def _half_thickness(mask: np.ndarray) -> float:
+    """The radius of the widest disc inside the mask in each column it reaches, median over
+    those columns: how solid a region is (a line or a band of discs along one stays thin)."""
+    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3).max(axis=0)
+    return float(np.median(inside[mask.any(axis=0)]))
 
 
 def _rgb_of(crop: np.ndarray, mask: np.ndarray, dist: np.ndarray) -> tuple[int, int, int]:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import chartextract
-from chartextract.legend import LegendEntry, _join, _words_beside, legend_box
+from chartextract.legend import LegendEntry, _join, _words_beside, legend_box, legend_entries, outside_handles
 from chartextract.ocr import Word
-from chartextract.series import _flat_pieces, _in_line_with, _pick_handles
+from chartextract.series import Trace, _flat_pieces, _in_line_with, _pick_handles
 
 
 @pytest.mark.parametrize("read, name", [
@@ -140,8 +140,6 @@ def test_a_grey_lines_legend_stroke_beside_the_plot_is_not_the_black_ones() -> N
     """Right of a ggplot panel, the legend's black and grey strokes: black lies further along
     the blend from white to grey, so it was taken for grey's stroke too, and the black and
     grey lines were both named 'train'."""
-    from chartextract.legend import outside_handles
-
     img = np.full((200, 400, 3), 255, dtype=np.uint8)
     img[60:63, 320:345] = 0  # black stroke ("train")
     img[90:93, 320:345] = 128  # grey stroke ("val")
@@ -168,9 +166,6 @@ def test_a_legend_stroke_beside_the_plot_whose_text_was_read_unsure_is_an_entry(
     """The sparse first reading garbles small legend text beside the plot ('rmunA', read at
     12% confidence); the stroke, stacked with another entry's, is still an entry, for the
     closer block reading to name."""
-    from chartextract.legend import legend_entries
-    from chartextract.series import Trace
-
     img = np.full((200, 400, 3), 255, dtype=np.uint8)
     img[60:63, 320:345] = (248, 118, 109)  # run A's stroke
     img[90:93, 320:345] = (0, 191, 196)  # run B's stroke

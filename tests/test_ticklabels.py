@@ -1,9 +1,10 @@
 """Tick label text as OCR reads it, turned into numbers."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from chartextract.axes import _round_pair
+from chartextract.axes import _decades, _mark_rows, _round_pair
 from chartextract.ticklabels import parse_pow10
 
 
@@ -31,10 +32,6 @@ def test_a_log_axis_is_known_by_short_minor_ticks_drawn_inside() -> None:
     """gnuplot draws a log axis's minor ticks inward, 2.5 px long, and labels only the
     decades (1000 at the bottom, 10000 at the top, where the frame's corners pass for two
     tick marks): the minor ticks between are looked for inside the axis too."""
-    import numpy as np
-
-    from chartextract.axes import _decades, _mark_rows
-
     grey = np.full((420, 200), 255, dtype=np.uint8)
     grey[10:411, 50] = 0  # the y axis
     grey[10, 50:190] = grey[410, 50:190] = 0  # the frame's top and bottom
