@@ -215,8 +215,9 @@ def _sheet_colour(img: np.ndarray) -> np.ndarray:
 def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, gap: int,
           horizontal: bool) -> list[Segment]:
     """Straight runs of at least ``min_len`` pixels. Pieces on one line are joined across gaps
-    of up to ``gap`` pixels, where thin data lines cross a gridline, and across longer gaps
-    that ink covers all along, where thick ones hide it."""
+    of up to ``gap`` pixels, where thin data lines cross a gridline (unless the gap is bare
+    page: two lines end there), and across longer gaps that ink covers all along, where
+    thick ones hide it."""
     if not horizontal:
         mask, img = mask.T, img.transpose(1, 0, 2)
     piece = max(20, min_len // 2)
@@ -231,12 +232,26 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
         last = segs[-1] if segs else None
         # pieces come row by row (rounded), left to right: one starting left of the last
         # segment opened a new row of the same line and must not vanish into that segment
-        if last and abs(last.pos - pos) <= 1.5 and last.lo <= lo and (lo <= last.hi + gap or (
+        if last and abs(last.pos - pos) <= 1.5 and last.lo <= lo and (
+                (lo <= last.hi + gap and not _bare_gap(img, last, lo)) or (
                 abs(last.pos - pos) <= 1 and _ink_covered(img, sheet, last, lo, hi))):
             last.hi = max(last.hi, hi)
         else:
             segs.append(Segment(pos, lo, hi))
     return [s for s in segs if s.hi - s.lo >= min_len]
+
+
+def _bare_gap(img: np.ndarray, seg: Segment, lo: int) -> bool:
+    """Bare page on both sides of the edge for more than ``MAX_OPEN_GAP`` pixels between
+    ``seg`` and a piece starting at ``lo``: neighbouring panels' frames, joined into one
+    line only by a tick label set level with them, end there."""
+    r0 = int(np.floor(seg.pos - 0.5))  # the edge lies between image rows r0 and r0 + 1
+    if lo <= seg.hi or r0 < BAND or r0 + BAND + 2 > img.shape[0]:
+        return False
+    page = np.median(img[r0 - BAND:r0 + BAND + 2, seg.lo:seg.hi].reshape(-1, 3), axis=0)
+    rows = img[r0:r0 + 2, seg.hi:lo].astype(np.int16)
+    bare = (np.abs(rows - page).max(axis=2) < EDGE_THRESHOLD).all(axis=0)
+    return _longest_run(bare) > MAX_OPEN_GAP
 
 
 def _ink_covered(img: np.ndarray, sheet: np.ndarray, seg: Segment, lo: int, hi: int) -> bool:

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import chartextract
 from chartextract.layout import find_plot_areas
@@ -155,3 +156,25 @@ def test_despined_panels_in_a_wide_row_are_found(tmp_path) -> None:
         (s,) = p.series
         y = np.interp(s.x, tp["series"][0]["x"], tp["series"][0]["y"])
         assert np.mean(np.abs(s.y - y)) / np.ptp(tp["series"][0]["y"]) < 0.01
+
+
+def test_a_tick_label_level_with_the_frame_does_not_join_neighbouring_panels() -> None:
+    """In a tight grid saved as JPEG (ultralytics' results), the right panel's top and bottom
+    tick labels sit level with its frame's edges, a gridline gap from the left panel's frame:
+    the labels' ringing edges, touching their tick marks, continued the right frame's edges
+    across that gap of bare page, and the two panels were read as one."""
+    rng = np.random.default_rng(3)
+    fig, axes = plt.subplots(1, 2, figsize=(4.2, 2.6), dpi=100)
+    x = np.arange(200)
+    for ax, top in zip(axes, (1.2, 1.0)):
+        ax.plot(x, 0.9 * top * np.exp(-x / 40) + 0.02 * rng.standard_normal(200), marker=".")
+        ax.set_ylim(0, top)
+        ax.set_yticks(np.linspace(0, top, 6 if top == 1.0 else 4))
+    fig.subplots_adjust(left=0.1, right=0.98, wspace=0.25)
+    img, boxes = _render(fig)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG", quality=75)
+    areas = find_plot_areas(load_image(buf.getvalue()))
+    assert len(areas) == 2, [a.plot_box for a in areas]
+    for area, box in zip(areas, boxes):  # the frame's corner tick marks may add a few pixels
+        assert np.allclose(area.plot_box, box, atol=5), (area.plot_box, box)
