@@ -120,14 +120,18 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     y_axis = _with_second_look(fit_y, ylabels, [
         lambda: _y_tick_labels(read_strip(page, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), gh),
                                area.plot_box, gh),
-        lambda: [_power_label(page, (x0 - 6 * gh, p - 1.5 * gh, x0 - 1, p + 1.2 * gh), "right", (x0 - gh, p), gh)
-                 for p in _power_places(y_decades, _y_side(local, area.plot_box, gh), gh, lambda w: w.cy)]],
+        lambda: _beside(ylabels, [_power_label(page, (x0 - 6 * gh, p - 1.5 * gh, x0 - 1, p + 1.2 * gh), "right",
+                                               (x0 - gh, p), gh)
+                                  for p in _power_places(y_decades, _y_side(local, area.plot_box, gh), gh,
+                                                         lambda w: w.cy)], lambda w: w.cy, gh)],
         errors)
     x_axis = _with_second_look(fit_x, xlabels, [
         lambda: _x_tick_labels(read_strip(page, (x0 - 2 * gh, y1, x1 + 2 * gh, y1 + 3 * gh), gh),
                                area.plot_box, gh),
-        lambda: [_power_label(page, (p - 3 * gh, y1 + 1, p + 3 * gh, y1 + 2.2 * gh), "centre", (p, y1 + gh), gh)
-                 for p in _power_places(x_decades, _x_side(local, area.plot_box, gh), gh, lambda w: w.cx)]],
+        lambda: _beside(xlabels, [_power_label(page, (p - 3 * gh, y1 + 1, p + 3 * gh, y1 + 2.2 * gh), "centre",
+                                               (p, y1 + gh), gh)
+                                  for p in _power_places(x_decades, _x_side(local, area.plot_box, gh), gh,
+                                                         lambda w: w.cx)], lambda w: w.cx, gh)],
         errors)
     x_is_step = bool(x_axis and x_axis.scale == "linear" and x_axis.ticks
                      and all(float(t.value).is_integer() and t.value >= 0 for t in x_axis.ticks)
@@ -166,12 +170,20 @@ def _with_second_look(fit, labels: list[_Label], rereads, errors: list[str]) -> 
     for reread in rereads:
         if axis is not None and (len(axis.ticks) >= 3 or axis.overridden):
             return axis
-        again = fit([l for l in reread() if l is not None], [])
+        again = fit(reread(), [])
         if again is not None and (axis is None or _rank(again) > _rank(axis)):
             axis = again
     if axis is None:
         errors.extend(first_errors)
     return axis
+
+
+def _beside(first: list[_Label], again: list[_Label | None], centre, gh: float) -> list[_Label]:
+    """Labels read again glyph by glyph, and the first readings of the labels elsewhere on
+    the axis (those read well, or garbled where no second reading was made or it failed:
+    the fit weighs them all)."""
+    got = [l for l in again if l is not None]
+    return got + [l for l in first if all(abs(centre(l.word) - centre(a.word)) > gh for a in got)]
 
 
 def _rank(axis: Axis) -> tuple[bool, int]:

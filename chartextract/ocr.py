@@ -34,6 +34,7 @@ CAPITAL_O_AS_ZERO = re.compile(r"(?<=[a-z])O\b|(?<=[a-z] )O\b")
 # A lower-case l closing a run of capitals is the digit one of a metric's name ("F1", "R1").
 CAPS_THEN_L = re.compile(r"\b([A-Z]+)l\b")
 TARGET_GLYPH_PX = 26  # tesseract reads digits best at roughly 20-30 px tall
+GLYPH_INK = 192  # grey level under which a label's pixel is ink: a small raised digit is set light and thin
 PAPER_GLYPHS = 0.6  # strokes thinner than this many glyph heights (and PAPER_MIN_PX) are text, not paper
 PAPER_MIN_PX = 7
 TINT = 12  # paper this much darker than white is a tinted band
@@ -273,7 +274,7 @@ def read_power_label(page: Page, box: Box, anchor: str) -> float | None:
     crop = page.masked[y0:y1, x0:x1]
     if crop.size == 0:
         return None
-    ink = (crop < 128).astype(np.uint8)
+    ink = (crop < GLYPH_INK).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     glyphs = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2  # not a spine crossing the box
               and s[cv2.CC_STAT_HEIGHT] < 0.9 * crop.shape[0] and s[cv2.CC_STAT_WIDTH] < 0.9 * crop.shape[1]]
@@ -334,5 +335,8 @@ def _digits(crop: np.ndarray, comps: list[np.ndarray]) -> str:
     scale = float(np.clip(TARGET_GLYPH_PX / max(1, yb - ya), 1.0, 8.0))
     part = cv2.resize(part, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     part = cv2.copyMakeBorder(part, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
-    text = pytesseract.image_to_string(part, config="--psm 7 -c tessedit_char_whitelist=0123456789")
+    for psm in (7, 8):  # as a line; a lone thin "1" is at times read only as a word
+        text = pytesseract.image_to_string(part, config=f"--psm {psm} -c tessedit_char_whitelist=0123456789")
+        if text.strip():
+            break
     return text.strip().replace(" ", "")

@@ -1,10 +1,15 @@
 """Tick label text as OCR reads it, turned into numbers."""
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
-from chartextract.axes import _decades, _mark_rows, _round_pair
+import chartextract
+from chartextract.axes import _beside, _decades, _Label, _mark_rows, _round_pair
+from chartextract.ocr import Word
 from chartextract.ticklabels import parse_pow10
 
 
@@ -40,3 +45,42 @@ def test_a_log_axis_is_known_by_short_minor_ticks_drawn_inside() -> None:
         grey[y, 51:53], grey[y, 53] = 0, 127
     found = {d for m in _mark_rows(grey, (50, 10, 190, 410), "y", 0.4) for d in _decades(m)}
     assert found == {10.0, 410.0}
+
+
+def test_a_light_raised_exponent_broken_into_pieces_is_read(tmp_path) -> None:
+    """seaborn's darkgrid draws no tick marks (so no minor ticks tell a log axis) and sets the
+    raised ``2`` of ``10⁻²`` so light that it breaks into three pieces at the ink threshold:
+    the label was not read, the axis rested on ``10⁻¹`` alone and the panel was lost."""
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    import render  # noqa: E402
+
+    x = list(range(0, 376))
+    y = [0.1 * np.exp(-v / 90) + 0.006 for v in x]
+    spec = {"engine": "matplotlib", "style": "seaborn-v0_8-darkgrid", "dpi": 101, "width_px": 630, "height_px": 375,
+            "grid": [1, 1], "panels": [{"title": "Loss curves", "x_label": "Iteration", "y_label": "NLL",
+                                        "x_is_step": True, "y_log": True, "legend": False,
+                                        "series": [{"name": "val", "color": "#9467bd", "x": x, "y": y}]}]}
+    path = tmp_path / "log.png"
+    render.render(spec, str(path))
+    (panel,) = chartextract.extract(str(path)).panels
+    assert panel.y_axis.scale == "log"
+    assert sorted(t.value for t in panel.y_axis.ticks) == pytest.approx([0.01, 0.1])
+    (s,) = panel.series
+    err = np.abs(np.log10(s.y) - np.log10(np.interp(s.x, x, y)))
+    assert np.mean(err) / np.ptp(np.log10(y)) < 0.01
+
+
+def test_labels_read_again_keep_the_first_readings_elsewhere_on_the_axis() -> None:
+    """A log axis labelled 10⁰, 6×10⁻¹, 4×10⁻¹, 3×10⁻¹: the glyph-by-glyph second reading
+    is made only where a label looked like a garbled power. Where it fails (``4×10⁻¹``), and
+    where no second reading was made (``10°``, read well the first time), the first readings
+    stay, for the fit to weigh: the axis rested on two ticks, 10° and a misread ``107``."""
+    def label(text: str, cy: float, value: float | None, pow10: list[float]) -> _Label:
+        return _Label(Word(text, 90.0, 0.0, cy - 5, 20.0, cy + 5), value, pow10)
+
+    first = [label("10°", 120, None, [1.0]), label("6x10", 237, None, []),
+             label("107", 330, None, [1e7, 1e-7]), label("3x10", 397, None, [])]
+    again = [label("0.6", 237.5, 0.6, [0.6]), None, label("0.3", 397.5, 0.3, [0.3])]
+    kept = _beside(first, again, lambda w: w.cy, gh=10.0)
+    assert sorted(l.word.text for l in kept) == ["0.3", "0.6", "107", "10°"]
