@@ -233,7 +233,7 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
         # pieces come row by row (rounded), left to right: one starting left of the last
         # segment opened a new row of the same line and must not vanish into that segment
         if last and abs(last.pos - pos) <= 1.5 and last.lo <= lo and (
-                (lo <= last.hi + gap and not _bare_gap(img, last, lo)) or (
+                (lo <= last.hi + gap and not _bare_gap(img, sheet, last, lo)) or (
                 abs(last.pos - pos) <= 1 and _ink_covered(img, sheet, last, lo, hi))):
             last.hi = max(last.hi, hi)
         else:
@@ -241,16 +241,19 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
     return [s for s in segs if s.hi - s.lo >= min_len]
 
 
-def _bare_gap(img: np.ndarray, seg: Segment, lo: int) -> bool:
-    """Bare page on both sides of the edge for more than ``MAX_OPEN_GAP`` pixels between
-    ``seg`` and a piece starting at ``lo``: neighbouring panels' frames, joined into one
-    line only by a tick label set level with them, end there."""
+def _bare_gap(img: np.ndarray, sheet: np.ndarray, seg: Segment, lo: int) -> bool:
+    """Bare page (the plot's, or the figure's) on both sides of the edge for more than
+    ``MAX_OPEN_GAP`` pixels between ``seg`` and a piece starting at ``lo``: neighbouring
+    panels' frames or facet strips end there, joined into one line only by a tick label set
+    level with them, or by the gap between them being short."""
     r0 = int(np.floor(seg.pos - 0.5))  # the edge lies between image rows r0 and r0 + 1
     if lo <= seg.hi or r0 < BAND or r0 + BAND + 2 > img.shape[0]:
         return False
     page = np.median(img[r0 - BAND:r0 + BAND + 2, seg.lo:seg.hi].reshape(-1, 3), axis=0)
     rows = img[r0:r0 + 2, seg.hi:lo].astype(np.int16)
-    bare = (np.abs(rows - page).max(axis=2) < EDGE_THRESHOLD).all(axis=0)
+    bare = np.ones(rows.shape[1], dtype=bool)
+    for row in rows:
+        bare &= np.minimum(np.abs(row - page).max(axis=1), np.abs(row - sheet).max(axis=1)) < EDGE_THRESHOLD
     return _longest_run(bare) > MAX_OPEN_GAP
 
 

@@ -178,3 +178,25 @@ def test_a_tick_label_level_with_the_frame_does_not_join_neighbouring_panels() -
     assert len(areas) == 2, [a.plot_box for a in areas]
     for area, box in zip(areas, boxes):  # the frame's corner tick marks may add a few pixels
         assert np.allclose(area.plot_box, box, atol=5), (area.plot_box, box)
+
+
+def test_facet_strips_a_short_gap_apart_stay_apart(tmp_path) -> None:
+    """plotnine's facets (theme_bw) set their title strips about 30 px apart in a wide
+    figure, within the gap a data line crossing a gridline may leave: the strips' top
+    edges were joined across bare page into one line, and two facets read as one."""
+    scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
+    sys.path.insert(0, scripts)
+    import render  # noqa: E402
+    pytest.importorskip("plotnine")
+
+    rng = np.random.default_rng(31)
+    x = list(range(100, 18001, 100))
+    panels = [{"title": title, "x_label": "Step", "y_label": "Throughput", "x_is_step": True, "legend": True,
+               "series": [{"name": name, "color": color, "x": x, "y": np.cumsum(rng.normal(0, 1, len(x))).tolist()}
+                          for name, color in (("run A", "#00BFC4"), ("run B", "#F8766D"))]}
+              for title in ("metric 1", "mAP", "metric 3")]
+    spec = {"engine": "plotnine", "style": "theme_bw", "dpi": 88, "width_px": 1653, "height_px": 367,
+            "grid": [1, 3], "panels": panels}
+    path = tmp_path / "facets.jpg"
+    render.render(spec, str(path))
+    assert len(find_plot_areas(load_image(str(path)))) == 3
