@@ -25,6 +25,7 @@ STEP_WORDS = re.compile(r"\b(step|steps|epoch|epochs|iter|iters|iteration|iterat
 
 
 SNAP_MIN_PX = 1.5
+LABEL_GAP = 0.5  # glyph heights of blank between the tick labels and the y axis title beside them
 _POW10_HEAD = re.compile(r"^[x×X*]?10\S{1,3}$")  # the 10^k of a label that may have an m × before it
 _POW10_LIKE = re.compile(r"^(\d[x×X*])?10\S{0,3}$")
 
@@ -118,7 +119,8 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
                           xscale, options.xrange, gh, errs, "x")
 
     y_axis = _with_second_look(fit_y, ylabels, [
-        lambda: _y_tick_labels(read_strip(page, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh), gh),
+        lambda: _y_tick_labels(read_strip(page, _label_column(page.masked, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh),
+                                                              gh), gh),
                                area.plot_box, gh),
         lambda: _beside(ylabels, [_power_label(page, (x0 - 6 * gh, p - 1.5 * gh, x0 - 1, p + 1.2 * gh), "right",
                                                (x0 - gh, p), gh)
@@ -152,6 +154,23 @@ def name_y_axis(reading: AxesReading, words: list[Word]) -> None:
     if reading.y_axis is not None:
         reading.y_axis.label = label
     reading.blank_labels = (reading.blank_labels[0], not label and pending.bare)
+
+
+def _label_column(masked: np.ndarray, box, gh: float) -> tuple[float, float, float, float]:
+    """``box``, left of a plot, cut to the column of tick labels next to the axis: from the
+    first ink leftwards to a blank gap wider than ``LABEL_GAP`` glyph heights. The y axis's
+    rotated title beyond it, read in the same block, garbles lone digits (``4`` as ``04``)."""
+    x0, y0, x1, y1 = box
+    crop = masked[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)]
+    if crop.size == 0:
+        return box
+    inked = np.flatnonzero((crop < 128).any(axis=0)[::-1])  # columns counted from the axis
+    if not len(inked):
+        return box
+    gaps = np.flatnonzero(np.diff(inked) > LABEL_GAP * gh)
+    if not len(gaps):
+        return box
+    return (x1 - inked[gaps[0]] - 0.5 * LABEL_GAP * gh, y0, x1, y1)
 
 
 def _bare(masked: np.ndarray, box) -> bool:

@@ -84,3 +84,27 @@ def test_labels_read_again_keep_the_first_readings_elsewhere_on_the_axis() -> No
     again = [label("0.6", 237.5, 0.6, [0.6]), None, label("0.3", 397.5, 0.3, [0.3])]
     kept = _beside(first, again, lambda w: w.cy, gh=10.0)
     assert sorted(l.word.text for l in kept) == ["0.3", "0.6", "107", "10°"]
+
+
+def test_lone_digit_labels_beside_the_y_title_are_read(tmp_path) -> None:
+    """Tick labels 1 to 4, each a lone digit that the whole-page reading misses, with the
+    rotated y title a few pixels to their left: read again as one block with the title,
+    ``4`` came back as ``04`` and ``2`` as ``£2``, and the panel was lost. The block is cut
+    to the labels' own column."""
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    import render  # noqa: E402
+
+    rng = np.random.default_rng(14)
+    x = np.arange(0, 501)
+    y = 1.2 + 3.4 * np.exp(-((x - 230) / 120.0) ** 2) + rng.normal(0, 0.08, len(x))
+    panel = {"title": "Train Reward vs Step", "x_label": "Steps", "y_label": "Train Reward", "x_is_step": True,
+             "legend": False, "series": [{"name": "ours", "color": "#008fd5", "x": x.tolist(), "y": y.tolist()}]}
+    spec = {"engine": "matplotlib", "style": "fivethirtyeight", "dpi": 116, "width_px": 725, "height_px": 484,
+            "grid": [1, 1], "panels": [panel]}
+    path = tmp_path / "digits.png"
+    render.render(spec, str(path))
+    (p,) = chartextract.extract(str(path)).panels
+    assert [t.value for t in p.y_axis.ticks] == [4, 3, 2, 1]
+    (s,) = p.series
+    assert np.mean(np.abs(np.interp(s.x, x, y) - s.y)) / np.ptp(y) < 0.02
