@@ -100,11 +100,12 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     _give_back_fringes(masks, centers, alpha, crop, paper)
     strong = [mk & (alpha >= 0.6) for mk in masks]  # faded lines under a legend do not join its strokes
     all_handles = _in_line_with(strong, _pick_handles([_flat_pieces(mk) for mk in strong]))
-    heights = [_column_height(mk) for mk in masks]
+    masks = [_remove_boxes(mk, handles) & ~inside for mk, handles in zip(masks, all_handles)]
+    lineish = [mk.sum() >= 10 and not _looks_like_text(mk) for mk in masks]
+    heights = [_column_height(mk) if ok else 0.0 for mk, ok in zip(masks, lineish)]  # text is no line to compare with
     traces = []
     for k, (mask, handles) in enumerate(zip(masks, all_handles)):
-        mask = _remove_boxes(mask, handles) & ~inside
-        if mask.sum() < 10 or _looks_like_text(mask):
+        if not lineish[k]:
             continue
         mask, band = _off_band(mask, alpha)  # a shaded band around the line is its paper
         # other lines on top, and the blends at their edges (no line's colour), hide this one

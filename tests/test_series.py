@@ -99,3 +99,29 @@ def test_a_line_over_a_shaded_band_of_its_colour_is_read_as_the_line(tmp_path) -
     plt.close(fig)
     (s,) = chartextract.extract(str(tmp_path / "band.png")).panels[0].series
     assert np.mean(np.abs(np.interp(x, s.x, s.y) - y)) < 0.01 * np.ptp(y)
+
+
+def test_a_thick_noisy_line_is_no_area_beside_legend_text(tmp_path) -> None:
+    """fivethirtyeight's 4 pt lines: a noisy loss makes a solid band 30 px tall. It is no
+    filled area while the plot's other line is as tall; but the legend's black text was
+    counted as a line too, 11 px tall, and against it the band was an area and dropped."""
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    import render  # noqa: E402
+
+    rng = np.random.default_rng(14)
+    x = np.arange(1, 4962, 10)
+    truth = {"train_loss": 700 + 1200 * np.exp(-x / 1500) + rng.normal(0, 56, len(x)),
+             "val_loss": 330 + 1400 * np.exp(-x / 600) + rng.normal(0, 30, len(x))}
+    colors = {"train_loss": "#0000ff", "val_loss": "#ff0000"}
+    panel = {"title": "", "x_label": "Steps", "y_label": "Train Loss", "x_is_step": True, "legend": True,
+             "series": [{"name": n, "color": colors[n], "x": x.tolist(), "y": y.tolist()} for n, y in truth.items()]}
+    spec = {"engine": "matplotlib", "style": "fivethirtyeight", "dpi": 139, "width_px": 725, "height_px": 484,
+            "grid": [1, 1], "panels": [panel]}
+    path = tmp_path / "thick.png"
+    render.render(spec, str(path))
+    series = {s.name: s for s in chartextract.extract(str(path)).panels[0].series}
+    assert sorted(series) == ["train_loss", "val_loss"]
+    for name, y in truth.items():
+        err = np.mean(np.abs(np.interp(series[name].x, x, y) - series[name].y)) / np.ptp(y)
+        assert err < 0.05, (name, err)  # a 4 pt line this noisy reads to a few percent
