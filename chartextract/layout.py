@@ -22,7 +22,8 @@ BAND = 4  # rows either side of a line whose median colour is the page it is dra
 STEADY_SHARE = 0.7  # share of a line's pieces that keep its colour (a stroke's edge wanders)
 MAX_OPEN_GAP = 2  # page pixels tolerated in a row inside an ink-covered gap (anti-aliased stroke edges)
 MIN_PLOT_SIDE = 40
-OFFSET_REACH = 0.25  # despined spines stand off the corner by at most this share of their length
+OFFSET_REACH = 0.3  # despined spines stand off the corner by at most this share of the panel
+LINE_EDGES_PX = 4  # a line's two edges are at most this far apart
 LEGEND_MAX_SHARE = 0.35  # a legend inside a plot covers at most this share of its area
 TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past its end
 STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
@@ -58,6 +59,7 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
     near = int(1.5 * tol)  # offset axes stand this far outside the data rectangle
     min_side = max(MIN_PLOT_SIDE, int(0.07 * min(h, w)))
     cands: list[PlotArea] = []
+    framing: set[int] = set()  # the sides of a full frame are no despined spine
     for xs in xgroups:
         x0, x1 = _extent(xs)
         for ys in ygroups:
@@ -66,11 +68,16 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
             vs = [s for s in ys if x0 - near <= s.pos <= x1 + near]
             if hs and vs and _supported(hs, vs, (x0, y0, x1, y1), near):
                 box = _snap_to_frame(img, (x0, y0, x1, y1), hsegs, vsegs, hs, vs, 3 * tol)
-            elif (box := _offset_spines(xs, ys)) is None:
-                continue
-            if box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
-                cands.append(PlotArea(plot_box=box, support=len(hs) + len(vs),
-                                      framed=_framed(hs, vs, (x0, y0, x1, y1), near)))
+                framed = _framed(hs, vs, (x0, y0, x1, y1), near)
+                if box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
+                    cands.append(PlotArea(plot_box=box, support=len(hs) + len(vs), framed=framed))
+                    if framed:
+                        framing.update(id(s) for s in hs + vs)
+    for xs in xgroups:
+        for ys in ygroups:
+            box = _offset_spines([s for s in xs if id(s) not in framing], [s for s in ys if id(s) not in framing])
+            if box and box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
+                cands.append(PlotArea(plot_box=box, support=2, framed=False))
     areas = _keep_outermost(img, cands, tol)
     _assign_inner(areas, cands)
     areas = reading_order(areas)
@@ -94,23 +101,36 @@ def _supported(hs: list[Segment], vs: list[Segment], box: Box, near: int) -> boo
 
 def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
     """Left and bottom spines moved outwards (and trimmed to the ticks), seaborn's despine:
-    a lone horizontal and a lone vertical line that would meet at a corner below-left, each
-    short of the corner by a small share of the other's length (of the panel, not the image:
-    a wide row of panels is short)."""
-    if np.ptp([s.pos for s in xs]) > 4:
-        return None  # one line (its two edges at most); the verticals of a row share their extent
-    hl = xs[0]
-    near = [v for v in ys if 0 < hl.lo - v.pos <= OFFSET_REACH * (hl.hi - hl.lo)
-            and 0 < hl.pos - v.hi <= OFFSET_REACH * (v.hi - v.lo)]
-    if not near:
-        return None
-    vl = max(near, key=lambda v: v.pos)
-    # past its last tick, where the trimmed spine ends, the data reaches by the plot's margin
-    # (matplotlib's is 5% of the data's span, and the last tick may stand inside the data)
-    # and not beyond the offset at the corner
-    reach = min(hl.lo - vl.pos, hl.pos - vl.hi)
-    return (int(vl.pos) + 2, int(vl.lo - min(reach, TRIM_MARGIN * (vl.hi - vl.lo))),
-            int(hl.hi + min(reach, TRIM_MARGIN * (hl.hi - hl.lo))), int(hl.pos) - 2)
+    a horizontal and a vertical line that would meet at a corner below-left, each short of
+    the corner (more than a line's width: a frame's sides meet) by a small share of the panel they frame (measured from the far end of one
+    line to the other: the trimmed spines themselves may be short). The horizontals of a
+    column of such panels share one extent; each line of them is tried, but not one that
+    others of its extent cross the vertical above (gridlines, not the next panel's spine)."""
+    lines = _lines_of(xs)
+    for hl in lines:
+        near = [v for v in ys if LINE_EDGES_PX < hl.lo - v.pos <= OFFSET_REACH * (hl.hi - v.pos)
+                and LINE_EDGES_PX < hl.pos - v.hi <= OFFSET_REACH * (hl.pos - v.lo)
+                and not any(v.lo <= o.pos < hl.pos for o in lines)]  # gridlines cross a plot
+        if not near:
+            continue
+        vl = max(near, key=lambda v: v.pos)
+        # past its last tick, where the trimmed spine ends, the data reaches by the plot's margin
+        # (matplotlib's is 5% of the data's span, and the last tick may stand inside the data)
+        # and not beyond the offset at the corner
+        reach = min(hl.lo - vl.pos, hl.pos - vl.hi)
+        return (int(vl.pos) + 2, int(vl.lo - min(reach, TRIM_MARGIN * (vl.hi - vl.lo))),
+                int(hl.hi + min(reach, TRIM_MARGIN * (hl.hi - hl.lo))), int(hl.pos) - 2)
+    return None
+
+
+def _lines_of(segs: list[Segment]) -> list[Segment]:
+    """The distinct lines among segments of one extent (a line's two edges are one), each
+    by its first edge (the top of a horizontal line: the plot ends above it)."""
+    out: list[Segment] = []
+    for s in sorted(segs, key=lambda s: s.pos):
+        if not out or s.pos - out[-1].pos > LINE_EDGES_PX:
+            out.append(s)
+    return out
 
 
 def _snap_to_frame(img: np.ndarray, box: Box, hsegs: list[Segment], vsegs: list[Segment],

@@ -200,3 +200,29 @@ def test_facet_strips_a_short_gap_apart_stay_apart(tmp_path) -> None:
     path = tmp_path / "facets.jpg"
     render.render(spec, str(path))
     assert len(find_plot_areas(load_image(str(path)))) == 3
+
+
+def test_despined_panels_in_a_column_are_found(tmp_path) -> None:
+    """In a 2 x 2 grid of despined panels (seaborn's ticks style, spines offset and
+    trimmed), the bottom spines of a column share one extent: they were taken for one line
+    with two edges apart and rejected, and no chart was found. Each line pairs with the
+    vertical ending just above it; the full frames of a grid (gnuplot) and the gridlines of
+    a plot are no such pair."""
+    scripts = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts")
+    sys.path.insert(0, scripts)
+    import render  # noqa: E402
+
+    x = [v / 20 for v in range(0, 481)]
+    panels = [{"title": f"Panel {k}", "x_label": "Epoch", "y_label": "mAP", "x_is_step": False, "legend": False,
+               "series": [{"name": "val", "color": "#1f77b4", "x": x,
+                           "y": [(100 + 400 * k) * (1.5 - np.exp(-v / 6)) for v in x]}]} for k in range(4)]
+    spec = {"engine": "matplotlib", "style": "seaborn-ticks", "dpi": 91, "width_px": 1033, "height_px": 699,
+            "grid": [2, 2], "panels": panels}
+    path = tmp_path / "grid.png"
+    truth = render.render(spec, str(path))
+    chart = chartextract.extract(str(path))
+    assert len(chart.panels) == 4
+    for p, tp in zip(chart.panels, truth["panels"]):
+        (s,) = p.series
+        y = np.interp(s.x, tp["series"][0]["x"], tp["series"][0]["y"])
+        assert np.mean(np.abs(s.y - y)) / np.ptp(tp["series"][0]["y"]) < 0.01
