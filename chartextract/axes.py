@@ -190,7 +190,7 @@ def _with_second_look(fit, labels: list[_Label], rereads, errors: list[str]) -> 
         if axis is not None and (len(axis.ticks) >= 3 or axis.overridden):
             return axis
         again = fit(reread(), [])
-        if again is not None and (axis is None or _rank(again) > _rank(axis)):
+        if again is not None and (axis is None or _rank(again) >= _rank(axis)):  # ties: the closer reading
             axis = again
     if axis is None:
         errors.extend(first_errors)
@@ -238,11 +238,12 @@ def _power_label(page: Page, box, anchor: str, centre: tuple[float, float], gh: 
 
 def _power_places(decades: list[float], words: list[Word], gh: float, centre) -> list[float]:
     """Where to read labels again glyph by glyph: the decade ticks of a log axis, and where
-    words read as a power of ten whose exponent OCR could not make out (``10?``, ``2x10?``)
-    stand (a minor tick's label, or a decade's where too few minor ticks show)."""
+    words that look like a power of ten stand (a minor tick's label, or a decade's where too
+    few minor ticks show): OCR garbles the raised exponent (``10?``) or misreads it into
+    another that parses (``1077`` for 10⁻², ``107°`` for 10⁻¹)."""
     places = list(decades)
     for w in _with_mantissas(words, gh):
-        if _POW10_LIKE.match(w.text) and not parse_pow10(w.text) and all(abs(centre(w) - p) > gh for p in places):
+        if _POW10_LIKE.match(w.text) and all(abs(centre(w) - p) > gh for p in places):
             places.append(centre(w))
     return places
 
