@@ -292,9 +292,12 @@ def read_power_label(page: Page, box: Box, anchor: str) -> float | None:
               and s[cv2.CC_STAT_LEFT] > ten[0][cv2.CC_STAT_LEFT]]
     if not raised or _digits(crop, ten) != "10":
         return None
-    minus = [s for s in raised if s[cv2.CC_STAT_WIDTH] >= 1.5 * s[cv2.CC_STAT_HEIGHT]
-             and s[cv2.CC_STAT_HEIGHT] <= 0.25 * base_h]
-    digits = [s for s in raised if not any(s is m for m in minus)]
+    flat = [s for s in raised if s[cv2.CC_STAT_WIDTH] >= 1.5 * s[cv2.CC_STAT_HEIGHT]
+            and s[cv2.CC_STAT_HEIGHT] <= 0.25 * base_h]
+    digits = [s for s in raised if not any(s is m for m in flat)]
+    first = min((s[cv2.CC_STAT_LEFT] for s in digits), default=crop.shape[1])
+    # the minus leads the exponent; a flat trace after it is a tick mark's faint end
+    minus = [s for s in flat if s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH] <= first + 1]
     text = _digits(crop, digits) if digits else ""
     mantissa = _digits(crop, head) if head else "1"
     if not text.isdigit() or not mantissa.isdigit() or mantissa == "0":

@@ -108,3 +108,27 @@ def test_lone_digit_labels_beside_the_y_title_are_read(tmp_path) -> None:
     assert [t.value for t in p.y_axis.ticks] == [4, 3, 2, 1]
     (s,) = p.series
     assert np.mean(np.abs(np.interp(s.x, x, y) - s.y)) / np.ptp(y) < 0.02
+
+
+def test_a_tick_marks_faint_end_after_the_exponent_is_no_minus(tmp_path) -> None:
+    """ggplot's grey tick marks leave a faint flat trace right of a y label once erased;
+    read glyph by glyph, that flat raised trace was taken for the exponent's minus:
+    ``10³`` became 10⁻³ and the axis ran upside down (values off by 100%). A minus leads
+    the exponent."""
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    import render  # noqa: E402
+
+    x = [v / 20 for v in range(0, 481)]
+    y = [600 + 1400 * np.exp(-v / 6) for v in x]
+    spec = {"engine": "matplotlib", "style": "ggplot", "dpi": 118, "width_px": 743, "height_px": 450,
+            "grid": [1, 1], "panels": [{"title": "", "x_label": "Time (h)", "y_label": "MSE", "x_is_step": False,
+                                        "y_log": True, "legend": False,
+                                        "series": [{"name": "val", "color": "#348abd", "x": x, "y": y}]}]}
+    path = tmp_path / "log.png"
+    render.render(spec, str(path))
+    (panel,) = chartextract.extract(str(path)).panels
+    assert panel.y_axis.scale == "log" and panel.y_axis.a < 0  # values grow upwards
+    (s,) = panel.series
+    err = np.abs(np.log10(s.y) - np.log10(np.interp(s.x, x, y)))
+    assert np.mean(err) / np.ptp(np.log10(y)) < 0.01
