@@ -278,7 +278,7 @@ def read_power_label(page: Page, box: Box, anchor: str) -> float | None:
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     glyphs = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2  # not a spine crossing the box
               and s[cv2.CC_STAT_HEIGHT] < 0.9 * crop.shape[0] and s[cv2.CC_STAT_WIDTH] < 0.9 * crop.shape[1]]
-    comps = _label_group(glyphs, anchor, crop.shape[1])
+    comps = _label_group(_on_label_line(glyphs, crop.shape[0]), anchor, crop.shape[1])
     if len(comps) < 3:
         return None
     base_h = max(s[cv2.CC_STAT_HEIGHT] for s in comps)
@@ -303,6 +303,20 @@ def read_power_label(page: Page, box: Box, anchor: str) -> float | None:
     if not text.isdigit() or not mantissa.isdigit() or mantissa == "0":
         return None
     return float(f"{int(mantissa)}e{-int(text) if minus else int(text)}")  # 6e-1 is 0.6, not 0.6000000000000001
+
+
+def _on_label_line(comps: list[np.ndarray], height: int) -> list[np.ndarray]:
+    """The components on the label's line: around the full-height glyph nearest the box's
+    middle (the tick), from a raised exponent's top to just below the base; not the faint
+    remnants of tick marks, or of a neighbouring label, above or below."""
+    if not comps:
+        return comps
+    full = max(s[cv2.CC_STAT_HEIGHT] for s in comps)
+    tall = min((s for s in comps if s[cv2.CC_STAT_HEIGHT] >= 0.8 * full),
+               key=lambda s: abs(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] / 2 - height / 2))
+    top = tall[cv2.CC_STAT_TOP] - 0.6 * tall[cv2.CC_STAT_HEIGHT]
+    bottom = tall[cv2.CC_STAT_TOP] + 1.3 * tall[cv2.CC_STAT_HEIGHT]
+    return [s for s in comps if s[cv2.CC_STAT_TOP] < bottom and s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] > top]
 
 
 def _label_group(comps: list[np.ndarray], anchor: str, width: int) -> list[np.ndarray]:

@@ -1,11 +1,12 @@
-"""Closer readings made together: one tesseract run reads every block as it would alone."""
+"""Closer readings: blocks read together in one tesseract run as each would be alone, and
+power labels read glyph by glyph."""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 import pytesseract
 
-from chartextract.ocr import Block, read_blocks, rotated_block
+from chartextract.ocr import Block, Page, read_blocks, read_power_label, rotated_block
 
 
 def _text(words: list[str], size: tuple[int, int]) -> np.ndarray:
@@ -31,3 +32,15 @@ def test_blocks_are_read_in_one_run_and_placed_back(monkeypatch) -> None:
     assert [w.text for w in got[2]] == ["Accuracy"]
     first = got[0][0]
     assert abs(first.x0 - 310) <= 3 and abs(first.y1 - 70) <= 4  # where putText drew it, on the page
+
+
+def test_a_power_label_is_read_on_its_own_line() -> None:
+    """The box read around a y tick reaches below its label, where the faint remnant of a
+    minor tick mark may stand: taken for part of the label, it set the label's bottom, no
+    glyph stood on that baseline, and ``10³`` was not read (seed-4 chart 005)."""
+    img = np.full((60, 120), 255, np.uint8)
+    cv2.putText(img, "10", (40, 36), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
+    cv2.putText(img, "3", (60, 27), cv2.FONT_HERSHEY_SIMPLEX, 0.35, 0, 1, cv2.LINE_AA)
+    assert read_power_label(Page(grey=img, masked=img.copy(), gh=10.0), (0, 0, 120, 60), "right") == 1000.0
+    img[54, 70:76] = 150  # a faint tick-mark remnant below the label
+    assert read_power_label(Page(grey=img, masked=img.copy(), gh=10.0), (0, 0, 120, 60), "right") == 1000.0
