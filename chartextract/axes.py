@@ -122,7 +122,7 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
         lambda: _y_tick_labels(read_strip(page, _label_column(page.masked, (max(bx0, x0 - 8 * gh), y0 - gh, x0, y1 + gh),
                                                               gh), gh),
                                area.plot_box, gh),
-        lambda: _beside(ylabels, [_power_label(page, (x0 - 6 * gh, p - 1.5 * gh, x0 - 1, p + 1.2 * gh), "right",
+        lambda: _beside(ylabels, [_power_label(page, (x0 - 8 * gh, p - 1.5 * gh, x0 - 1, p + 1.2 * gh), "right",
                                                (x0 - gh, p), gh)
                                   for p in _power_places(y_decades, _y_side(local, area.plot_box, gh), gh,
                                                          lambda w: w.cy)], lambda w: w.cy, gh)],

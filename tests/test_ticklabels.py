@@ -132,3 +132,25 @@ def test_a_tick_marks_faint_end_after_the_exponent_is_no_minus(tmp_path) -> None
     (s,) = panel.series
     err = np.abs(np.log10(s.y) - np.log10(np.interp(s.x, x, y)))
     assert np.mean(err) / np.ptp(np.log10(y)) < 0.01
+
+
+def test_wide_minor_labels_with_a_negative_exponent_are_read_whole(tmp_path) -> None:
+    """A log axis over less than a decade below 1 labels its minor ticks ``3×10⁻¹``,
+    ``6×10⁻²``: wider than the box read glyph by glyph, which cut the mantissa off (``6``
+    lost: 10⁻², or half a ``3`` read as 5), and the axis failed as no progression. The
+    chart is the benchmark's seed-4 chart 030, whose whole-word readings of these labels
+    (``2x1073``, ``1072``) send it to the glyph-by-glyph reading."""
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    import render  # noqa: E402
+
+    spec = render.suite(40, seed=4)[30]
+    path = tmp_path / "minor.png"
+    truth = render.render(spec, str(path))
+    panel = chartextract.extract(str(path)).panels[0]
+    assert panel.y_axis.scale == "log" and len(panel.y_axis.ticks) >= 3
+    assert sorted(t.value for t in panel.y_axis.ticks) == pytest.approx([0.06, 0.1, 0.2, 0.3])
+    for want in truth["panels"][0]["series"]:
+        (got,) = [s for s in panel.series if s.name == want["name"]]
+        err = np.abs(np.log10(got.y) - np.log10(np.interp(got.x, want["x"], want["y"])))
+        assert np.mean(err) / np.ptp(np.log10(want["y"])) < 0.025  # two dense noisy lines overlapping
