@@ -158,7 +158,7 @@ def name_y_axis(reading: AxesReading, words: list[Word]) -> None:
 
 def _label_column(masked: np.ndarray, box, gh: float) -> tuple[float, float, float, float]:
     """``box``, left of a plot, cut to the column of tick labels next to the axis: from the
-    first ink leftwards to a blank gap wider than ``LABEL_GAP`` glyph heights. The y axis's
+    first ink leftwards to the middle of a blank gap wider than ``LABEL_GAP`` glyph heights. The y axis's
     rotated title beyond it, read in the same block, garbles lone digits (``4`` as ``04``)."""
     x0, y0, x1, y1 = box
     crop = masked[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)]
@@ -170,7 +170,8 @@ def _label_column(masked: np.ndarray, box, gh: float) -> tuple[float, float, flo
     gaps = np.flatnonzero(np.diff(inked) > LABEL_GAP * gh)
     if not len(gaps):
         return box
-    return (x1 - inked[gaps[0]] - 0.5 * LABEL_GAP * gh, y0, x1, y1)
+    mid = (inked[gaps[0]] + inked[gaps[0] + 1]) / 2  # the middle of the gap: OCR wants a margin
+    return (x1 - 1 - mid, y0, x1, y1)
 
 
 def _bare(masked: np.ndarray, box) -> bool:
