@@ -30,3 +30,18 @@ def black_grey_blue_chart(tmp_path):
         render.render(spec, str(path))
         return path, x, truth
     return make
+
+
+@pytest.fixture
+def suite_chart(tmp_path):
+    """Render chart ``index`` of the benchmark's suite for ``seed`` (scripts/render.py, the
+    same chart ``benchmark.py --seed`` makes); returns its path and truth."""
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+    import render  # noqa: E402
+
+    def make(seed: int, index: int):
+        spec = render.suite(index + 1, seed=seed)[index]
+        path = tmp_path / f"suite_{seed}_{index}.png"
+        return path, render.render(spec, str(path))
+    return make

@@ -46,6 +46,15 @@ def _noisy_thick_lines(style: str, ncols: int = 1, visible: bool = True) -> np.n
         return _render(fig)[0]  # inside the style: it sets the saved figure's colour too
 
 
+def _each_panel_reads_its_line(chart, truth: dict, n: int) -> None:
+    """``n`` panels, each with its one line within 1% of the truth."""
+    assert len(chart.panels) == n
+    for p, tp in zip(chart.panels, truth["panels"]):
+        (s,) = p.series
+        y = np.interp(s.x, tp["series"][0]["x"], tp["series"][0]["y"])
+        assert np.mean(np.abs(s.y - y)) / np.ptp(tp["series"][0]["y"]) < 0.01
+
+
 def test_gridlines_hidden_by_thick_noisy_lines_still_give_the_plot_box() -> None:
     """fivethirtyeight: no spines, light gridlines on grey, 4 px lines whose noise covers the
     gridlines over long stretches; the pieces left must join into whole gridlines (they
@@ -150,12 +159,7 @@ def test_despined_panels_in_a_wide_row_are_found(tmp_path) -> None:
             "grid": [1, 3], "panels": panels}
     path = tmp_path / "ticks.png"
     truth = render.render(spec, str(path))
-    chart = chartextract.extract(str(path))
-    assert len(chart.panels) == 3
-    for p, tp in zip(chart.panels, truth["panels"]):
-        (s,) = p.series
-        y = np.interp(s.x, tp["series"][0]["x"], tp["series"][0]["y"])
-        assert np.mean(np.abs(s.y - y)) / np.ptp(tp["series"][0]["y"]) < 0.01
+    _each_panel_reads_its_line(chartextract.extract(str(path)), truth, 3)
 
 
 def test_a_tick_label_level_with_the_frame_does_not_join_neighbouring_panels() -> None:
@@ -220,9 +224,4 @@ def test_despined_panels_in_a_column_are_found(tmp_path) -> None:
             "grid": [2, 2], "panels": panels}
     path = tmp_path / "grid.png"
     truth = render.render(spec, str(path))
-    chart = chartextract.extract(str(path))
-    assert len(chart.panels) == 4
-    for p, tp in zip(chart.panels, truth["panels"]):
-        (s,) = p.series
-        y = np.interp(s.x, tp["series"][0]["x"], tp["series"][0]["y"])
-        assert np.mean(np.abs(s.y - y)) / np.ptp(tp["series"][0]["y"]) < 0.01
+    _each_panel_reads_its_line(chartextract.extract(str(path)), truth, 4)

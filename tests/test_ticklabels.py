@@ -134,19 +134,13 @@ def test_a_tick_marks_faint_end_after_the_exponent_is_no_minus(tmp_path) -> None
     assert np.mean(err) / np.ptp(np.log10(y)) < 0.01
 
 
-def test_wide_minor_labels_with_a_negative_exponent_are_read_whole(tmp_path) -> None:
+def test_wide_minor_labels_with_a_negative_exponent_are_read_whole(suite_chart) -> None:
     """A log axis over less than a decade below 1 labels its minor ticks ``3×10⁻¹``,
     ``6×10⁻²``: wider than the box read glyph by glyph, which cut the mantissa off (``6``
     lost: 10⁻², or half a ``3`` read as 5), and the axis failed as no progression. The
     chart is the benchmark's seed-4 chart 030, whose whole-word readings of these labels
     (``2x1073``, ``1072``) send it to the glyph-by-glyph reading."""
-    pytest.importorskip("matplotlib")
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
-    import render  # noqa: E402
-
-    spec = render.suite(40, seed=4)[30]
-    path = tmp_path / "minor.png"
-    truth = render.render(spec, str(path))
+    path, truth = suite_chart(4, 30)
     panel = chartextract.extract(str(path)).panels[0]
     assert panel.y_axis.scale == "log" and len(panel.y_axis.ticks) >= 3
     assert sorted(t.value for t in panel.y_axis.ticks) == pytest.approx([0.06, 0.1, 0.2, 0.3])
@@ -156,18 +150,13 @@ def test_wide_minor_labels_with_a_negative_exponent_are_read_whole(tmp_path) -> 
         assert np.mean(err) / np.ptp(np.log10(want["y"])) < 0.025  # two dense noisy lines overlapping
 
 
-def test_the_label_column_keeps_a_margin_for_ocr(tmp_path) -> None:
+def test_the_label_column_keeps_a_margin_for_ocr(suite_chart) -> None:
     """Cut to the tick labels' own column right at their left edge, lone digits touch the
     block's side and OCR misreads them (``9`` as ``2``; plotnine's theme_minimal labels
     3, 6, 9, the benchmark's seed-4 chart 026): the cut is made in the middle of the gap
     between the labels and the y title."""
     pytest.importorskip("plotnine")
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
-    import render  # noqa: E402
-
-    spec = render.suite(40, seed=4)[26]
-    path = tmp_path / "digits.png"
-    truth = render.render(spec, str(path))
+    path, truth = suite_chart(4, 26)
     panel = chartextract.extract(str(path)).panels[0]
     assert [t.value for t in panel.y_axis.ticks] == [9, 6, 3]
     want = truth["panels"][0]["series"][0]
