@@ -50,11 +50,12 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
     page = prepare_page(img, [a.plot_box for a in areas])
     words = read_words(page, keep)
     sure = [(w.x0, w.y0, w.x1, w.y1) for w in words if w.conf >= 50 and len(w.text) >= 2]
-    traces = [[t for t in ts if not _mostly_inside(t, sure)] for ts in traces]
+    traces = [[t for t in ts if not _mostly_inside(t, sure + _on_top_edge(words, a.plot_box))]
+              for a, ts in zip(areas, traces)]
     entries = [legend_entries(img, _with_right_gap(a, areas, img.shape[1]), a.plot_box, ts, words)
                for a, ts in zip(areas, traces)]
     for k, area in enumerate(areas):
-        box = _legend_in_plot(legend_box(entries[k]), area, entries[k])
+        box = _legend_in_plot(area, entries[k])
         if box:
             traces[k], entries[k] = _without_legend(img, area, box, traces[k], entries[k], sure)
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
@@ -129,16 +130,19 @@ def _with_right_gap(area: PlotArea, areas: list[PlotArea], width: int) -> tuple[
     return bx0, by0, max(bx1, right), by1
 
 
-def _legend_in_plot(box: tuple[float, float, float, float] | None, area: PlotArea,
-                    entries: list[LegendEntry | None]) -> tuple[int, int, int, int] | None:
-    """The legend's box with a margin of half a glyph, where the legend stands inside the
-    plot area (small beside it, not in a frame already left out), else None."""
+def _legend_in_plot(area: PlotArea, entries: list[LegendEntry | None]) -> tuple[int, int, int, int] | None:
+    """The box of the legend entries whose strokes stand inside the plot area (a stray one
+    outside, in the title above a despined plot, would stretch it over the data), with a
+    margin of half a glyph, where that legend is small beside the plot and not in a frame
+    already left out; else None."""
+    px0, py0, px1, py1 = area.plot_box
+    box = legend_box([e for e in entries if e and px0 <= (e.handle[0] + e.handle[2]) / 2 <= px1
+                      and py0 <= (e.handle[1] + e.handle[3]) / 2 <= py1])
     if box is None:
         return None
     glyph = float(np.median([w.height for e in entries if e for w in e.words] or [10.0]))
     pad = max(3.0, 0.5 * glyph)
     x0, y0, x1, y1 = int(box[0] - pad), int(box[1] - pad), int(np.ceil(box[2] + pad)), int(np.ceil(box[3] + pad))
-    px0, py0, px1, py1 = area.plot_box
     inside = px0 <= (x0 + x1) / 2 <= px1 and py0 <= (y0 + y1) / 2 <= py1
     small = (x1 - x0) * (y1 - y0) <= LEGEND_MAX_SHARE * (px1 - px0) * (py1 - py0)
     framed = any(b[0] <= x0 + pad and b[1] <= y0 + pad and b[2] >= x1 - pad and b[3] >= y1 - pad
@@ -170,6 +174,18 @@ def _without_legend(img: np.ndarray, area: PlotArea, box: tuple[int, int, int, i
     for j, i in match.items():
         new[i].handles = traces[j].handles
     return [new[match[j]] for j in kept if j in match], [entries[j] for j in kept if j in match]
+
+
+def _on_top_edge(words: list, box: tuple[int, int, int, int]) -> list[tuple[float, float, float, float]]:
+    """The boxes of words (however garbled) standing on a plot area's top edge, reaching
+    half their height lower for descenders: a title that a despined plot's box, stretched
+    above its last tick for the data's margin, takes in. Its glyphs' feet are no line."""
+    out = []
+    for w in words:
+        foot = w.y1 + 0.5 * (w.y1 - w.y0)
+        if len(w.text) >= 2 and w.y0 < box[1] <= foot and box[0] <= w.cx <= box[2]:
+            out.append((w.x0, w.y0, w.x1, foot))
+    return out
 
 
 def _mostly_inside(trace: Trace, boxes: list[tuple[float, float, float, float]]) -> bool:
