@@ -102,10 +102,11 @@ def _supported(hs: list[Segment], vs: list[Segment], box: Box, near: int) -> boo
 def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
     """Left and bottom spines moved outwards (and trimmed to the ticks), seaborn's despine:
     a horizontal and a vertical line that would meet at a corner below-left, each short of
-    the corner (more than a line's width: a frame's sides meet) by a small share of the panel they frame (measured from the far end of one
-    line to the other: the trimmed spines themselves may be short). The horizontals of a
-    column of such panels share one extent; each line of them is tried, but not one that
-    others of its extent cross the vertical above (gridlines, not the next panel's spine)."""
+    the corner by more than a line's width (a frame's sides meet) and by at most a small
+    share of the panel they frame (from the far end of one line to the other: the trimmed
+    spines themselves may be short). The horizontals of a column of such panels share one
+    extent; each line of them is tried, but not one whose extent-mates cross the vertical
+    above it (gridlines, not the next panel's spine)."""
     lines = _lines_of(xs)
     for hl in lines:
         near = [v for v in ys if LINE_EDGES_PX < hl.lo - v.pos <= OFFSET_REACH * (hl.hi - v.pos)

@@ -19,7 +19,7 @@ from .legend import (LegendEntry, NamedLines, fill_names, legend_block, legend_b
                      legend_names, legend_text_boxes)
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
-from .ocr import prepare_page, read_blocks, read_words
+from .ocr import Word, prepare_page, read_blocks, read_words
 from .options import Options
 from .quality import duplicate_warnings, panel_quality, series_quality
 from .sampling import sample_trace
@@ -176,7 +176,7 @@ def _without_legend(img: np.ndarray, area: PlotArea, box: tuple[int, int, int, i
     return [new[match[j]] for j in kept if j in match], [entries[j] for j in kept if j in match]
 
 
-def _on_top_edge(words: list, box: tuple[int, int, int, int]) -> list[tuple[float, float, float, float]]:
+def _on_top_edge(words: list[Word], box: tuple[int, int, int, int]) -> list[tuple[float, float, float, float]]:
     """The boxes of words (however garbled) standing on a plot area's top edge, reaching
     half their height lower for descenders: a title that a despined plot's box, stretched
     above its last tick for the data's margin, takes in. Its glyphs' feet are no line."""
