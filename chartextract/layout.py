@@ -26,6 +26,7 @@ OFFSET_REACH = 0.3  # despined spines stand off the corner by at most this share
 LINE_EDGES_PX = 4  # a line's two edges are at most this far apart
 LEGEND_MAX_SHARE = 0.35  # a legend inside a plot covers at most this share of its area
 TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past its end
+EDGE_MAX_ROWS = 6  # an edge's pieces span this many rows at most (taller blobs are no edge)
 STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
 
 
@@ -244,10 +245,11 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
     piece = max(20, min_len // 2)
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 3), np.uint8))
     opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, piece), np.uint8))
-    n, _, stats, cents = cv2.connectedComponentsWithStats(opened, connectivity=8)
-    pieces = sorted((float(cents[i][1]) + 0.5, int(stats[i][0]), int(stats[i][0] + stats[i][2]))
-                    for i in range(1, n)
-                    if stats[i][3] <= 6)  # taller blobs are not line edges
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    pieces = [(float(cents[i][1]) + 0.5, int(stats[i][0]), int(stats[i][0] + stats[i][2]))
+              for i in range(1, n) if stats[i][3] <= EDGE_MAX_ROWS]
+    for i in np.flatnonzero(stats[1:, 3] > EDGE_MAX_ROWS) + 1:
+        pieces += _edge_in(labels, stats[i], i)
     segs: list[Segment] = []
     for pos, lo, hi in sorted(pieces, key=lambda p: (round(p[0]), p[1])):
         last = segs[-1] if segs else None
@@ -260,6 +262,18 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
         else:
             segs.append(Segment(pos, lo, hi))
     return [s for s in segs if s.hi - s.lo >= min_len]
+
+
+def _edge_in(labels: np.ndarray, stat: np.ndarray, i: int) -> list[tuple[float, int, int]]:
+    """The long edge in a blob taller than an edge: a JPEG's ringing beside a crisp line
+    joins the line's edge rows to short runs above and below it. The rows that run most of
+    the blob's width, where there are a few adjacent ones, are the edge."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    counts = (labels[y:y + h, x:x + w] == i).sum(axis=1)
+    rows = np.flatnonzero(counts >= 0.8 * w)
+    if not len(rows) or rows[-1] - rows[0] >= EDGE_MAX_ROWS // 2 or len(rows) != rows[-1] - rows[0] + 1:
+        return []
+    return [(float(y + np.average(rows, weights=counts[rows])) + 0.5, x, x + w)]
 
 
 def _bare_gap(img: np.ndarray, sheet: np.ndarray, seg: Segment, lo: int) -> bool:

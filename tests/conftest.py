@@ -42,6 +42,7 @@ def suite_chart(tmp_path):
 
     def make(seed: int, index: int):
         spec = render.suite(index + 1, seed=seed)[index]
-        path = tmp_path / f"suite_{seed}_{index}.png"
+        ext = ".jpg" if spec.get("format") in ("jpg", "jpeg") else ".png"  # as the benchmark saves it
+        path = tmp_path / f"suite_{seed}_{index}{ext}"
         return path, render.render(spec, str(path))
     return make
