@@ -158,8 +158,9 @@ def name_y_axis(reading: AxesReading, words: list[Word]) -> None:
 
 def _label_column(masked: np.ndarray, box, gh: float) -> tuple[float, float, float, float]:
     """``box``, left of a plot, cut to the column of tick labels next to the axis: from the
-    first ink leftwards to the middle of a blank gap wider than ``LABEL_GAP`` glyph heights. The y axis's
-    rotated title beyond it, read in the same block, garbles lone digits (``4`` as ``04``)."""
+    first ink leftwards to the middle of a blank gap wider than ``LABEL_GAP`` glyph heights.
+    The y axis's rotated title beyond it, read in the same block, garbles lone digits (``4``
+    as ``04``); cut at the labels' very edge, OCR misreads them too (``9`` as ``2``)."""
     x0, y0, x1, y1 = box
     crop = masked[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)]
     if crop.size == 0:
@@ -184,7 +185,8 @@ def _with_second_look(fit, labels: list[_Label], rereads, errors: list[str]) -> 
     """Fit an axis; while that fails, or rests on two ticks that nothing checks, read its
     labels again in the next, closer way (``rereads``) and keep the best fit: the one with
     more ticks, two ticks that are round numbers a few steps apart before two that are not
-    (OCR reads ``10³`` as ``103``)."""
+    (OCR reads ``10³`` as ``103``); on a tie, the closer reading (``1077`` parses as 10⁻⁷
+    where the glyphs say 10⁻²)."""
     first_errors: list[str] = []
     axis = fit(labels, first_errors)
     for reread in rereads:
