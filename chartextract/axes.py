@@ -102,7 +102,7 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     def decades(axis: str) -> list[float]:
         """Decade ticks by the minor ticks between, wherever those are drawn (gnuplot's inside,
         where the frame's corners pass for two marks outside)."""
-        found = {d for m in _mark_rows(panel_grey, inner, axis, 0.4) for d in _decades(m)}
+        found = {d for m in mark_rows(panel_grey, inner, axis, 0.4) for d in _decades(m)}
         return sorted(d + (by0 if axis == "y" else bx0) for d in found)
 
     y_marks, x_marks = marks("y"), marks("x")
@@ -453,10 +453,10 @@ def _without_words(grey: np.ndarray, words: list[Word], bbox) -> np.ndarray:
 def _tick_positions(grey: np.ndarray, box, axis: str) -> np.ndarray:
     """Pixel positions of tick marks just outside the axis, else gridlines, else tick marks
     just inside (where data lines also run, so they come last)."""
-    return next((m for m in _mark_rows(grey, box, axis, 0.6) if len(m) >= 2), np.array([], dtype=float))
+    return next((m for m in mark_rows(grey, box, axis, 0.6) if len(m) >= 2), np.array([], dtype=float))
 
 
-def _mark_rows(grey: np.ndarray, box, axis: str, need_out: float) -> list[np.ndarray]:
+def mark_rows(grey: np.ndarray, box, axis: str, need_out: float) -> list[np.ndarray]:
     """The marks found in each place ticks are drawn: just outside the axis, gridlines
     across the plot, just inside the axis; ``need_out`` lower finds short minor ticks too."""
     x0, y0, x1, y1 = box

@@ -35,6 +35,7 @@ class Axis:
     b: float
     residual_px: float = 0.0  # median |pixel error| of the ticks under the fit
     overridden: bool = False
+    data_offset_px: float = 0.0  # how far right of (below) the data its ticks are drawn (Vega's)
 
     def to_value(self, pixel: np.ndarray | float) -> np.ndarray | float:
         t = self.a * np.asarray(pixel, dtype=float) + self.b
@@ -59,7 +60,7 @@ class Axis:
             "scale": self.scale,
             "ticks": [{"pixel": round(t.pixel, 2), "value": t.value, "text": t.text} for t in self.ticks],
             "fit": {"a": self.a, "b": self.b, "residual_px": round(self.residual_px, 3),
-                    "overridden": self.overridden},
+                    "overridden": self.overridden, "data_offset_px": round(self.data_offset_px, 3)},
         }
 
 

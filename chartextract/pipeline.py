@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 from .axes import STEP_WORDS, AxesReading, name_y_axis, read_axes
+from .axis_offset import shift_to_data
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import LEGEND_MAX_SHARE, PlotArea, find_plot_areas
@@ -60,6 +61,7 @@ def extract(source: ImageSource, *, options: Options | None = None) -> Chart:
             traces[k], entries[k] = _without_legend(img, area, box, traces[k], entries[k], sure)
     claimed: set[int] = set()  # words a panel above has used: its x label is not the next title
     readings = [read_axes(page, area, words, options, claimed) for area in areas]
+    shift_to_data([(r.x_axis, r.y_axis) for r in readings], page.grey, [a.plot_box for a in areas])
     closer = read_blocks([legend_block(img, page, es, ts) for es, ts in zip(entries, traces)]
                          + [r.y_label.block for r in readings])
     legends = [legend_names(page, es, ws) for es, ws in zip(entries, closer)]

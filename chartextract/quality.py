@@ -95,10 +95,11 @@ def axis_quality(axis: Axis | None) -> dict[str, Any]:
 
 
 def max_residual_px(axis: Axis) -> float:
-    """Largest distance between a tick's place and where the fit puts its value."""
+    """Largest distance between a tick's place and where the fit puts its value (the fit
+    maps the data, which a Vega axis is drawn ``data_offset_px`` off)."""
     if not axis.ticks:
         return 0.0
-    px = np.asarray(axis.to_pixel([t.value for t in axis.ticks]), dtype=float)
+    px = np.asarray(axis.to_pixel([t.value for t in axis.ticks]), dtype=float) + axis.data_offset_px
     err = np.abs(px - np.array([t.pixel for t in axis.ticks]))
     err = err[np.isfinite(err)]
     return float(err.max()) if len(err) else 0.0

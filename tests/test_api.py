@@ -92,7 +92,7 @@ def test_to_dict_is_the_json_contract(chart):
                           "error", "quality", "series"}
         for name in ("x_axis", "y_axis"):
             assert {"label", "scale", "ticks", "fit"} <= set(p[name])
-            assert set(p[name]["fit"]) == {"a", "b", "residual_px", "overridden"}
+            assert set(p[name]["fit"]) == {"a", "b", "residual_px", "overridden", "data_offset_px"}
         assert {"x_residual_px", "y_residual_px", "x_ticks", "y_ticks", "ocr_conf", "warnings"} <= set(p["quality"])
         assert p["quality"]["x_ticks"] >= 3 and 0 <= p["quality"]["ocr_conf"] <= 100
         for s in p["series"]:

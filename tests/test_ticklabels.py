@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import chartextract
-from chartextract.axes import _beside, _decades, _Label, _mark_rows, _round_pair
+from chartextract.axes import _beside, _decades, _Label, mark_rows, _round_pair
 from chartextract.ocr import Word
 from chartextract.ticklabels import parse_pow10
 
@@ -43,7 +43,7 @@ def test_a_log_axis_is_known_by_short_minor_ticks_drawn_inside() -> None:
     for k in range(2, 10):
         y = int(round(410 - 400 * np.log10(k)))
         grey[y, 51:53], grey[y, 53] = 0, 127
-    found = {d for m in _mark_rows(grey, (50, 10, 190, 410), "y", 0.4) for d in _decades(m)}
+    found = {d for m in mark_rows(grey, (50, 10, 190, 410), "y", 0.4) for d in _decades(m)}
     assert found == {10.0, 410.0}
 
 
