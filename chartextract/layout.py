@@ -212,20 +212,20 @@ def _trim(img: np.ndarray, seg: Segment, horizontal: bool, run: int = 4) -> Segm
         return float(np.abs(np.median(along(r), axis=0) - around).max())
 
     r0 = int(round(seg.pos))
-    best = max(range(r0 - 2, r0 + 3), key=contrast)
-    line = along(best).astype(np.int16)
-    ok = np.abs(line - np.median(line, axis=0)).max(axis=1) <= 20
-    # a light gridline is within 20 of a white page: where the line goes on, it still
-    # stands out from the rows beside it (a gap joined across blank page does not)
-    beside = (along(best - 4).astype(np.int16) + along(best + 4)) // 2
-    stand = np.abs(line - beside).max(axis=1)
-    if ok.any():
-        ok &= stand >= 0.5 * np.median(stand[ok])
-    good = np.convolve(ok, np.ones(run), mode="valid") == run  # ``run`` matching pixels in a row
-    idx = np.flatnonzero(good)
-    if not len(idx):
-        return seg
-    return Segment(seg.pos, seg.lo + int(idx[0]), seg.lo + int(idx[-1]) + run)
+    for best in sorted(range(r0 - 2, r0 + 3), key=contrast, reverse=True):
+        line = along(best).astype(np.int16)
+        ok = np.abs(line - np.median(line, axis=0)).max(axis=1) <= 20
+        # a light gridline is within 20 of a white page: where the line goes on, it still
+        # stands out from the rows beside it (a gap joined across blank page does not)
+        beside = (along(best - 4).astype(np.int16) + along(best + 4)) // 2
+        stand = np.abs(line - beside).max(axis=1)
+        if ok.any():
+            ok &= stand >= 0.5 * np.median(stand[ok])
+        good = np.convolve(ok, np.ones(run), mode="valid") == run  # ``run`` matching pixels in a row
+        idx = np.flatnonzero(good)
+        if len(idx):  # else the row is a data line running along the edge, in pieces
+            return Segment(seg.pos, seg.lo + int(idx[0]), seg.lo + int(idx[-1]) + run)
+    return seg
 
 
 def _sheet_colour(img: np.ndarray) -> np.ndarray:

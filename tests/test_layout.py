@@ -235,3 +235,21 @@ def test_a_crisp_frame_line_with_jpeg_ringing_is_an_edge(suite_chart) -> None:
     path, truth = suite_chart(5, 23)
     chart = chartextract.extract(str(path))
     assert len(chart.panels) == len(truth["panels"]) == 3
+
+
+def test_a_line_along_a_gridline_does_not_carry_it_into_the_tick_label(suite_chart) -> None:
+    """A noisy red line runs level with the 220 gridline for most of its length (the
+    benchmark's seed-6 chart 002, Vega-Lite). The row of most contrast was the red line's,
+    which the gridline's colour check then cut to nothing, so the gridline was kept whole
+    with the "220" label and tick beside it, the plot's left edge went to the label, and
+    the y axis read no labels. The next row that shows a line is the gridline."""
+    path, truth = suite_chart(6, 2)
+    chart = chartextract.extract(str(path))
+    assert len(chart.panels) == 1
+    panel, want = chart.panels[0], truth["panels"][0]["series"]
+    assert 36 <= panel.plot_box[0] <= 42, panel.plot_box  # the y axis line, right of its labels
+    assert len(panel.series) == len(want) == 2
+    span = np.ptp(np.concatenate([w["y"] for w in want]))
+    for w in want:
+        errs = [np.mean(np.abs(np.interp(w["x"], s.x, s.y) - w["y"])) / span for s in panel.series]
+        assert min(errs) < 0.01, (w["name"], errs)
