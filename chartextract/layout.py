@@ -267,11 +267,12 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
 def _edge_in(labels: np.ndarray, stat: np.ndarray, i: int) -> list[tuple[float, int, int]]:
     """The long edge in a blob taller than an edge: a JPEG's ringing beside a crisp line
     joins the line's edge rows to short runs above and below it. The rows that run most of
-    the blob's width, where there are a few adjacent ones, are the edge."""
+    the blob's width, where they are adjacent and no more than an edge's rows (a thick
+    line's two edges, merged by the ringing), are the edge."""
     x, y, w, h = (int(v) for v in stat[:4])
     counts = (labels[y:y + h, x:x + w] == i).sum(axis=1)
     rows = np.flatnonzero(counts >= 0.8 * w)
-    if not len(rows) or rows[-1] - rows[0] >= EDGE_MAX_ROWS // 2 or len(rows) != rows[-1] - rows[0] + 1:
+    if not len(rows) or rows[-1] - rows[0] >= EDGE_MAX_ROWS or len(rows) != rows[-1] - rows[0] + 1:
         return []
     return [(float(y + np.average(rows, weights=counts[rows])) + 0.5, x, x + w)]
 
