@@ -169,7 +169,8 @@ def _mask_plots(grey: np.ndarray, boxes: list[Box]) -> tuple[np.ndarray, float]:
 def _erase_tick_marks(grey: np.ndarray, original: np.ndarray, box: Box, max_len: int) -> None:
     """Blank short thin ink runs sticking out of a blanked plot box: tick marks, which OCR
     otherwise reads as ``-`` or ``1`` glued to the labels. Glyphs are taller, so stay.
-    A mark grows out of the box edge or spine (``original``: before blanking); a run that
+    A mark grows out of the box edge or spine (``original``: before blanking), or stands
+    just off a plot with no spine (ggplot's, see ``_tick_off_edge``); another run that
     starts after a gap is the top of a label set close to a frameless plot, and stays."""
     x0, y0, x1, y1 = box
     for side in ("left", "right", "bottom", "top"):
@@ -187,11 +188,23 @@ def _erase_tick_marks(grey: np.ndarray, original: np.ndarray, box: Box, max_len:
             n = 0
             while n <= max_len and 0 <= first + step * n < n_cols and g[i, first + step * n] < 200:
                 n += 1
-            if not 0 < n <= max_len or not 0 <= first - step < n_cols or orig[i, first - step] >= 200:
+            if not 0 < n <= max_len or not 0 <= first - step < n_cols:
+                continue
+            if orig[i, first - step] >= 200 and not _tick_off_edge(g, i, first, step, n, max_len, start):
                 continue
             cols = [first + step * k for k in range(n)]
             if (g[i - 3, cols] >= 200).all() and (g[i + 3, cols] >= 200).all():
                 g[i, cols] = 255
+
+
+def _tick_off_edge(g: np.ndarray, i: int, first: int, step: int, n: int, max_len: int, start: int) -> bool:
+    """A run starting right at the plot's edge with a gap before it is a tick mark, not a
+    label's top stroke, if it is shorter than any glyph and blank page follows it: a
+    label starts after its tick, while a glyph's stroke runs on into the glyph's others."""
+    after = [first + step * (n + k) for k in range(2)]
+    if first != start or n > max_len / 2 or not all(0 <= a < g.shape[1] for a in after):
+        return False
+    return bool((g[max(0, i - 3):i + 4, after] >= 200).all())
 
 
 def ocr_words(grey: np.ndarray, scale: float, psm: int = 11, offset: tuple[float, float] = (0, 0)) -> list[Word]:
