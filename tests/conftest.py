@@ -46,3 +46,12 @@ def suite_chart(tmp_path):
         path = tmp_path / f"suite_{seed}_{index}{ext}"
         return path, render.render(spec, str(path))
     return make
+
+
+def panel_errors(series, want: list[dict]) -> dict[str, float]:
+    """Each true series' mean error against the nearest extracted one (values at the true
+    steps; a stretch left unread counts as the straight line across it), as a share of
+    the panel's y-span: the benchmark's measure."""
+    span = np.ptp(np.concatenate([w["y"] for w in want]))
+    return {w["name"]: min(np.mean(np.abs(np.interp(w["x"], s.x, s.y) - w["y"])) / span for s in series)
+            for w in want}

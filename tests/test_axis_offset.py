@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import chartextract
+from conftest import panel_errors
 
 
 def test_vega_axes_half_a_unit_off_the_data_are_moved_onto_it(suite_chart, tmp_path) -> None:
@@ -28,13 +30,10 @@ def test_vega_axes_half_a_unit_off_the_data_are_moved_onto_it(suite_chart, tmp_p
         for axis in ("x_axis", "y_axis"):
             assert got[axis]["fit"]["data_offset_px"] == pytest.approx(unit / 2, abs=0.08)
         assert len(got["series"]) == len(want["series"])
-        span = np.ptp(np.concatenate([w["y"] for w in want["series"]]))  # the benchmark's measure
-        for w in want["series"]:
-            errs = []
-            for s in got["series"]:
-                x, y = np.array(s["points"], dtype=float).T
-                errs.append(np.mean(np.abs(np.interp(w["x"], x, y) - w["y"])) / span)
-            assert min(errs) < 0.01, (want["title"], w["name"], errs)
+        series = [SimpleNamespace(**dict(zip("xy", np.array(s["points"], dtype=float).T)))
+                  for s in got["series"]]
+        errs = panel_errors(series, want["series"])
+        assert max(errs.values()) < 0.01, (want["title"], errs)
 
 
 @pytest.mark.parametrize("seed,index", [(6, 34), (6, 26), (3, 39)])
