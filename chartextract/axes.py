@@ -25,6 +25,7 @@ STEP_WORDS = re.compile(r"\b(step|steps|epoch|epochs|iter|iters|iteration|iterat
 
 
 SNAP_MIN_PX = 1.5
+TICK_SHARE = 0.6  # of a tick strip's rows (columns) a tick mark darkens
 LABEL_GAP = 0.5  # glyph heights of blank between the tick labels and the y axis title beside them
 _POW10_HEAD = re.compile(r"^[x×X*]?10\S{1,3}$")  # the 10^k of a label that may have an m × before it
 _POW10_LIKE = re.compile(r"^(\d[x×X*])?10\S{0,3}$")
@@ -453,7 +454,7 @@ def _without_words(grey: np.ndarray, words: list[Word], bbox) -> np.ndarray:
 def _tick_positions(grey: np.ndarray, box, axis: str) -> np.ndarray:
     """Pixel positions of tick marks just outside the axis, else gridlines, else tick marks
     just inside (where data lines also run, so they come last)."""
-    return next((m for m in mark_rows(grey, box, axis, 0.6) if len(m) >= 2), np.array([], dtype=float))
+    return next((m for m in mark_rows(grey, box, axis, TICK_SHARE) if len(m) >= 2), np.array([], dtype=float))
 
 
 def mark_rows(grey: np.ndarray, box, axis: str, need_out: float) -> list[np.ndarray]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .axes import mark_rows
+from .axes import TICK_SHARE, mark_rows
 from .model import Axis
 
 TICK_GREY = 136  # Vega's default tick and axis line colour, #888
@@ -28,7 +28,6 @@ LINE_SPAN = (0.7, 1.5)  # axis line widths over the ticks': it is drawn over the
 # gridline, so where its edges are anti-aliased they are darker than its grey alone
 UNIT_RANGE = (0.5, 4.0)  # px per unit: exports from half size to 4x
 MIN_MARKS = 2
-MARK_SHARE = 0.6  # of a tick strip's rows a mark darkens (as the axes are read)
 MIN_INK = 0.25  # units: a row with less ink (JPEG noise, past a tick's end) holds no mark
 
 
@@ -54,7 +53,7 @@ def data_offset(grey: np.ndarray, box: tuple[int, int, int, int]) -> float | Non
     gridlines #ddd, all as wide as one another; None where they are not."""
     lines, tick_units, grid_units = [], [], []
     for axis in ("x", "y"):
-        ticks, grids, _ = mark_rows(grey, box, axis, MARK_SHARE)
+        ticks, grids, _ = mark_rows(grey, box, axis, TICK_SHARE)
         g = grey if axis == "x" else grey.T
         x0, y0, x1, y1 = box if axis == "x" else (box[1], box[0], box[3], box[2])
         # rows from the axis outwards: below the x axis, right to left beside the y axis
