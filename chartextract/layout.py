@@ -77,6 +77,8 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
     for xs in xgroups:
         for ys in ygroups:
             box = _offset_spines([s for s in xs if id(s) not in framing], [s for s in ys if id(s) not in framing])
+            if box:  # the reach past the last tick stops at the image's edge
+                box = (max(0, box[0]), max(0, box[1]), min(w - 1, box[2]), min(h - 1, box[3]))
             if box and box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
                 cands.append(PlotArea(plot_box=box, support=2, framed=False))
     areas = _keep_outermost(img, cands, tol)
@@ -250,31 +252,43 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
               for i in range(1, n) if stats[i][3] <= EDGE_MAX_ROWS]
     for i in np.flatnonzero(stats[1:, 3] > EDGE_MAX_ROWS) + 1:
         pieces += _edge_in(labels, stats[i], i)
+    def joins(seg: Segment, pos: float, lo: int, hi: int) -> bool:
+        return abs(seg.pos - pos) <= 1.5 and seg.lo <= lo and (
+            (lo <= seg.hi + gap and not _bare_gap(img, sheet, seg, lo))
+            or (abs(seg.pos - pos) <= 1 and _ink_covered(img, sheet, seg, lo, hi)))
+
     segs: list[Segment] = []
     for pos, lo, hi in sorted(pieces, key=lambda p: (round(p[0]), p[1])):
-        last = segs[-1] if segs else None
         # pieces come row by row (rounded), left to right: one starting left of the last
         # segment opened a new row of the same line and must not vanish into that segment
-        if last and abs(last.pos - pos) <= 1.5 and last.lo <= lo and (
-                (lo <= last.hi + gap and not _bare_gap(img, sheet, last, lo)) or (
-                abs(last.pos - pos) <= 1 and _ink_covered(img, sheet, last, lo, hi))):
-            last.hi = max(last.hi, hi)
+        if segs and joins(segs[-1], pos, lo, hi):
+            segs[-1].hi = max(segs[-1].hi, hi)
         else:
             segs.append(Segment(pos, lo, hi))
+    # a line whose pieces' centres fall either side of a row boundary (a JPEG's, where a data
+    # line crosses it) came apart by that order: join pieces that follow on, not overlap
+    for s in sorted(segs, key=lambda s: s.lo):
+        prev = [t for t in segs if t is not s and t.hi <= s.lo and joins(t, s.pos, s.lo, s.hi)]
+        if prev:
+            t = max(prev, key=lambda t: t.hi)
+            t.hi = s.hi
+            segs.remove(s)
     return [s for s in segs if s.hi - s.lo >= min_len]
 
 
 def _edge_in(labels: np.ndarray, stat: np.ndarray, i: int) -> list[tuple[float, int, int]]:
-    """The long edge in a blob taller than an edge: a JPEG's ringing beside a crisp line
-    joins the line's edge rows to short runs above and below it. The rows that run most of
-    the blob's width, where they are adjacent and no more than an edge's rows (a thick
-    line's two edges, merged by the ringing), are the edge."""
+    """The long edges in a blob taller than an edge: a JPEG's ringing beside a crisp line
+    joins the line's edge rows to short runs above and below it, and data lines join
+    gridlines far apart into one blob. The rows that run most of the blob's width, in
+    groups apart by more than an edge's rows; a group that is adjacent rows and no more than
+    an edge's (a thick line's two edges, merged by the ringing) is an edge. A group with a
+    gap is ringing or text, not one edge."""
     x, y, w, h = (int(v) for v in stat[:4])
     counts = (labels[y:y + h, x:x + w] == i).sum(axis=1)
     rows = np.flatnonzero(counts >= 0.8 * w)
-    if not len(rows) or rows[-1] - rows[0] >= EDGE_MAX_ROWS or len(rows) != rows[-1] - rows[0] + 1:
-        return []
-    return [(float(y + np.average(rows, weights=counts[rows])) + 0.5, x, x + w)]
+    return [(float(y + np.average(g, weights=counts[g])) + 0.5, x, x + w)
+            for g in np.split(rows, np.flatnonzero(np.diff(rows) > EDGE_MAX_ROWS) + 1)
+            if len(g) and g[-1] - g[0] < EDGE_MAX_ROWS and len(g) == g[-1] - g[0] + 1]
 
 
 def _bare_gap(img: np.ndarray, sheet: np.ndarray, seg: Segment, lo: int) -> bool:
