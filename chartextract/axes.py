@@ -102,12 +102,16 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
 
     def decades(axis: str) -> list[float]:
         """Decade ticks by the minor ticks between, wherever those are drawn (gnuplot's inside,
-        where the frame's corners pass for two marks outside)."""
-        found = {d for m in mark_rows(panel_grey, inner, axis, 0.4) for d in _decades(m)}
-        return sorted(d + (by0 if axis == "y" else bx0) for d in found)
+        where the frame's corners pass for two marks outside). The axis ends count as marks:
+        a decade tick drawn inside at a corner is lost in the frame (matplotlib's classic)."""
+        ends = [inner[1], inner[3]] if axis == "y" else [inner[0], inner[2]]
+        found = sorted({d for m in mark_rows(panel_grey, inner, axis, 0.4) for d in _decades(np.append(m, ends))})
+        apart = [d for k, d in enumerate(found) if k == 0 or d - found[k - 1] > 2]  # a mark at an end is one
+        return [d + (by0 if axis == "y" else bx0) for d in apart]
 
-    y_marks, x_marks = marks("y"), marks("x")
     y_decades, x_decades = decades("y"), decades("x")
+    # a decade found by its minor ticks is a tick, though the frame hides its mark
+    y_marks, x_marks = np.union1d(marks("y"), y_decades), np.union1d(marks("x"), x_decades)
     yscale = options.yscale or ("log" if y_decades else None)
     xscale = options.xscale or ("log" if x_decades else None)
 
@@ -246,7 +250,7 @@ def _power_places(decades: list[float], words: list[Word], gh: float, centre) ->
     few minor ticks show): OCR garbles the raised exponent (``10?``) or misreads it into
     another that parses (``1077`` for 10⁻², ``107°`` for 10⁻¹)."""
     places = list(decades)
-    for w in _with_mantissas(words, gh):
+    for w in words:
         if _POW10_LIKE.match(w.text) and all(abs(centre(w) - p) > gh for p in places):
             places.append(centre(w))
     return places
@@ -254,7 +258,7 @@ def _power_places(decades: list[float], words: list[Word], gh: float, centre) ->
 
 def _numeric(words: list[Word], gh: float) -> list[_Label]:
     out = []
-    for w in _with_mantissas(words, gh):
+    for w in words:
         v, p = parse_label(w.text), parse_pow10(w.text)
         if v is not None or p:
             out.append(_Label(w, v, p))
@@ -292,15 +296,16 @@ def _x_tick_labels(words: list[Word], box, gh: float) -> list[_Label]:
 
 
 def _y_side(words: list[Word], box, gh: float) -> list[Word]:
-    """Words where y tick labels stand: ending just left of the plot area."""
+    """Words where y tick labels stand: ending just left of the plot area (an ``m ×`` read
+    apart from its ``10^k`` joined to it first: it starts further left)."""
     x0, y0, x1, y1 = box
-    return [w for w in words if x0 - 3.5 * gh <= w.x1 <= x0 + 2 and y0 - gh <= w.cy <= y1 + gh]
+    return [w for w in _with_mantissas(words, gh) if x0 - 3.5 * gh <= w.x1 <= x0 + 2 and y0 - gh <= w.cy <= y1 + gh]
 
 
 def _x_side(words: list[Word], box, gh: float) -> list[Word]:
-    """Words where x tick labels stand: just below the plot area."""
+    """Words where x tick labels stand: just below the plot area (``m ×`` joined to its ``10^k``)."""
     x0, y0, x1, y1 = box
-    return [w for w in words if y1 - 2 <= w.y0 <= y1 + 2.5 * gh and x0 - 1.5 * gh <= w.cx <= x1 + 1.5 * gh]
+    return [w for w in _with_mantissas(words, gh) if y1 - 2 <= w.y0 <= y1 + 2.5 * gh and x0 - 1.5 * gh <= w.cx <= x1 + 1.5 * gh]
 
 
 def _aligned(cands: list[_Label], key, tol: float) -> list[_Label]:
@@ -515,8 +520,9 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
     if scale != "linear":
         cands += [(i, v) for i, l in enumerate(labels) for v in l.pow10]
     pixels = _tick_pixels([pos(labels[i].word) for i, _ in cands], marks, 0.6 * gh)
-    # where some label is a power and nothing else (2 × 10³), "103" is one too: labels share a format
-    powers = any(l.pow10 and l.value is None for l in labels)
+    # where some label is a power and nothing else (2 × 10³), "103" is one too: labels share a
+    # format; and on an axis known to be log (by its minor ticks), "102 103 104" are powers
+    powers = scale == "log" or any(l.pow10 and l.value is None for l in labels)
     fit = fit_axis(pixels, [v for _, v in cands], tol, scale, groups=[i for i, _ in cands],
                    plain=[(k >= n_linear) if powers else (k < n_plain) for k in range(len(cands))],
                    log_only=[k >= n_linear for k in range(len(cands))])

@@ -298,9 +298,11 @@ def read_power_label(page: Page, box: Box, anchor: str) -> float | None:
     bottom = max(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] for s in comps)
     base = [s for s in comps if s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] >= bottom - 0.15 * base_h
             and s[cv2.CC_STAT_HEIGHT] >= 0.8 * base_h]  # digits, not the × between
-    if len(base) < 2 or len(base) > 3:
-        return None
     ten, head = base[-2:], base[:-2]
+    if len(head) == 2 and head[1][cv2.CC_STAT_HEIGHT] < min(s[cv2.CC_STAT_HEIGHT] for s in [head[0], *ten]):
+        head = head[:1]  # a large × (DejaVu's is 0.85 of a digit's height) between mantissa and 10
+    if len(ten) < 2 or len(head) > 1:
+        return None
     raised = [s for s in comps if s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] < bottom - 0.3 * base_h
               and s[cv2.CC_STAT_LEFT] > ten[0][cv2.CC_STAT_LEFT]]
     if not raised or _digits(crop, ten) != "10":
@@ -333,12 +335,14 @@ def _on_label_line(comps: list[np.ndarray], height: int) -> list[np.ndarray]:
 
 
 def _label_group(comps: list[np.ndarray], anchor: str, width: int) -> list[np.ndarray]:
-    """The glyphs of one label: components split where the gap between them exceeds a glyph
-    height, then the group at the crop's right end or nearest its middle."""
+    """The glyphs of one label: components split where the gap between them exceeds 0.8 of a
+    glyph height (the spaces around an ``×`` are 0.6; a rotated axis label beside the tick
+    labels may stand one height away), then the group at the crop's right end or nearest its
+    middle."""
     if not comps:
         return []
     comps = sorted(comps, key=lambda s: s[cv2.CC_STAT_LEFT])
-    gap = max(s[cv2.CC_STAT_HEIGHT] for s in comps)
+    gap = 0.8 * max(s[cv2.CC_STAT_HEIGHT] for s in comps)
     groups, end = [[comps[0]]], comps[0][cv2.CC_STAT_LEFT] + comps[0][cv2.CC_STAT_WIDTH]
     for s in comps[1:]:
         if s[cv2.CC_STAT_LEFT] - end > gap:

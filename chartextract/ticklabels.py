@@ -73,7 +73,8 @@ def parse_pow10(text: str) -> list[float]:
         return []
     mantissa, rest = m.group(1) or "1", m.group(2)
     exponents = []
-    if rest.lstrip("-+").isdecimal():
+    digits = rest.lstrip("-+")
+    if digits.isdecimal() and (len(digits) == 1 or digits[0] != "0"):  # "1000" is no 10^00
         exponents.append(int(rest))
     if len(rest) >= 2 and rest[0] in "7-~" and rest[1:].isdecimal():
         exponents.append(-int(rest[1:]))
