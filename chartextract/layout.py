@@ -252,6 +252,7 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
               for i in range(1, n) if stats[i][3] <= EDGE_MAX_ROWS]
     for i in np.flatnonzero(stats[1:, 3] > EDGE_MAX_ROWS) + 1:
         pieces += _edge_in(labels, stats[i], i)
+
     def joins(seg: Segment, pos: float, lo: int, hi: int) -> bool:
         return abs(seg.pos - pos) <= 1.5 and seg.lo <= lo and (
             (lo <= seg.hi + gap and not _bare_gap(img, sheet, seg, lo))
