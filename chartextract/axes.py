@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from .calibration import fit_axis
@@ -165,12 +166,20 @@ def _label_column(masked: np.ndarray, box, gh: float) -> tuple[float, float, flo
     """``box``, left of a plot, cut to the column of tick labels next to the axis: from the
     first ink leftwards to the middle of a blank gap wider than ``LABEL_GAP`` glyph heights.
     The y axis's rotated title beyond it, read in the same block, garbles lone digits (``4``
-    as ``04``); cut at the labels' very edge, OCR misreads them too (``9`` as ``2``)."""
+    as ``04``); cut at the labels' very edge, OCR misreads them too (``9`` as ``2``).
+    Flat marks that reach the axis are tick marks left on the page (where a despined spine
+    ends, nothing above and below tells a tick from a label's stroke), not the labels' column."""
     x0, y0, x1, y1 = box
     crop = masked[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)]
     if crop.size == 0:
         return box
-    inked = np.flatnonzero((crop < 128).any(axis=0)[::-1])  # columns counted from the axis
+    ink = (crop < 128).astype(np.uint8)
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    for k in range(1, n):
+        left, _, w, h, _ = stats[k]
+        if h <= 0.3 * gh and left + w >= crop.shape[1] - max(3.0, 0.5 * gh):
+            ink[comp == k] = 0
+    inked = np.flatnonzero(ink.any(axis=0)[::-1])  # columns counted from the axis
     if not len(inked):
         return box
     gaps = np.flatnonzero(np.diff(inked) > LABEL_GAP * gh)
