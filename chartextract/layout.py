@@ -109,12 +109,14 @@ def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
     share of the panel they frame (from the far end of one line to the other: the trimmed
     spines themselves may be short). The horizontals of a column of such panels share one
     extent; each line of them is tried, but not one whose extent-mates cross the vertical
-    above it (gridlines, not the next panel's spine)."""
-    lines = _lines_of(xs)
+    above it, nor a vertical whose extent-mates cross the line (gridlines, not the next
+    panel's spine)."""
+    lines, columns = _lines_of(xs), _lines_of(ys)
     for hl in lines:
         near = [v for v in ys if LINE_EDGES_PX < hl.lo - v.pos <= OFFSET_REACH * (hl.hi - v.pos)
                 and LINE_EDGES_PX < hl.pos - v.hi <= OFFSET_REACH * (hl.pos - v.lo)
-                and not any(v.lo <= o.pos < hl.pos for o in lines)]  # gridlines cross a plot
+                and not any(v.lo <= o.pos < hl.pos for o in lines)  # gridlines cross a plot
+                and not any(hl.lo <= o.pos <= hl.hi for o in columns)]
         if not near:
             continue
         vl = max(near, key=lambda v: v.pos)

@@ -300,3 +300,19 @@ def test_pieces_of_an_axis_line_either_side_of_a_row_boundary_are_one_line(suite
     panel, want = chart.panels[0], truth["panels"][0]["series"]
     errs = panel_errors(panel.series, want)
     assert max(errs.values()) < 0.01, errs
+
+
+def test_a_flat_stretch_of_a_line_and_a_gridline_are_no_despined_spines(suite_chart) -> None:
+    """Vega-Lite, two panels in a column: the lower panel's thick line runs level for most
+    of its width, long enough to pass for a horizontal edge, and with a vertical gridline
+    of the upper panel it made a despined pair of spines whose box swallowed the upper
+    panel, which was then not read (the benchmark's seed-8 chart 002). A vertical whose
+    extent-mates cross the horizontal's span is a gridline, not a spine."""
+    path, truth = suite_chart(8, 2)
+    chart = chartextract.extract(str(path))
+    assert len(chart.panels) == 2
+    top = chart.panels[0]
+    assert top.error is None and abs(top.plot_box[0] - 38) <= 2 and top.plot_box[3] < 300, top.plot_box
+    for panel, want in zip(chart.panels, truth["panels"]):
+        errs = panel_errors(panel.series, want["series"])
+        assert max(errs.values()) < 0.01, errs
