@@ -16,7 +16,7 @@ import numpy as np
 from .calibration import fit_axis
 from .layout import PlotArea
 from .model import Axis, Tick
-from .ocr import Block, Page, Word, read_power_label, read_strip, rotated_block, tidy_text
+from .ocr import Block, Page, Word, raised_tail, read_power_label, read_strip, rotated_block, tidy_text
 from .options import Options
 from .ticklabels import decimals, parse_label, parse_offset, parse_pow10
 
@@ -117,11 +117,11 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     xscale = options.xscale or ("log" if x_decades else None)
 
     def fit_y(labels: list[_Label], errs: list[str]) -> Axis | None:
-        return _calibrate(labels, lambda w: w.cy, y_marks, (y1, y0), "", y_mult,
+        return _calibrate(_as_printed(page, labels, gh), lambda w: w.cy, y_marks, (y1, y0), "", y_mult,
                           yscale, options.yrange, gh, errs, "y")
 
     def fit_x(labels: list[_Label], errs: list[str]) -> Axis | None:
-        return _calibrate(labels, lambda w: w.cx, x_marks, (x0, x1), xlabel, x_mult,
+        return _calibrate(_as_printed(page, labels, gh), lambda w: w.cx, x_marks, (x0, x1), xlabel, x_mult,
                           xscale, options.xrange, gh, errs, "x")
 
     y_axis = _with_second_look(fit_y, ylabels, [
@@ -263,6 +263,15 @@ def _power_places(decades: list[float], words: list[Word], gh: float, centre) ->
         if _POW10_LIKE.match(w.text) and all(abs(centre(w) - p) > gh for p in places):
             places.append(centre(w))
     return places
+
+
+def _as_printed(page: Page, labels: list[_Label], gh: float) -> list[_Label]:
+    """Labels with a plain reading that are powers of ten as printed: ``103`` whose last
+    glyph stands raised above the ``10`` is 10³ and nothing else (read as 103, 10⁴ 10³ 10²
+    make a linear axis from 102 to 104)."""
+    pad = 0.2 * gh
+    return [_Label(l.word, None, l.pow10) if l.value is not None and l.pow10 and raised_tail(
+        page, (l.word.x0 - pad, l.word.y0 - pad, l.word.x1 + pad, l.word.y1 + pad)) else l for l in labels]
 
 
 def _numeric(words: list[Word], gh: float) -> list[_Label]:

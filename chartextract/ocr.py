@@ -320,6 +320,23 @@ def read_power_label(page: Page, box: Box, anchor: str) -> float | None:
     return float(f"{int(mantissa)}e{-int(text) if minus else int(text)}")  # 6e-1 is 0.6, not 0.6000000000000001
 
 
+def raised_tail(page: Page, box: Box) -> bool:
+    """Whether the label in ``box`` ends in glyphs raised above the two before them: the
+    exponent of ``10^k``, which whole-label OCR reads as a plain ``10k``."""
+    x0, y0, x1, y1 = (max(0, int(v)) for v in box)
+    crop = page.masked[y0:y1, x0:x1]
+    if crop.size == 0:
+        return False
+    n, _, stats, _ = cv2.connectedComponentsWithStats((crop < GLYPH_INK).astype(np.uint8), connectivity=8)
+    comps = sorted((s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2), key=lambda s: s[cv2.CC_STAT_LEFT])
+    if len(comps) < 3:
+        return False
+    ten, tail = comps[:2], comps[2:]
+    base_h = max(s[cv2.CC_STAT_HEIGHT] for s in ten)
+    bottom = max(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] for s in ten)
+    return all(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT] < bottom - 0.3 * base_h for s in tail)
+
+
 def _on_label_line(comps: list[np.ndarray], height: int) -> list[np.ndarray]:
     """The components on the label's line: around the full-height glyph nearest the box's
     middle (the tick), from a raised exponent's top to just below the base; not the faint
