@@ -85,7 +85,9 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     y_mult = _offset_multiplier(local, used, near=(x0, y0), above=True, gh=gh)
     x_mult = _offset_multiplier(local, used, near=(x1, y1), above=False, gh=gh)
     title = _text_line_above(local, area.plot_box, used, gh)
-    x_tick_bottom = max([l.word.y1 for l in xlabels], default=y1)
+    # where the first reading found no x tick labels (lone small digits), they are still
+    # drawn: the x label and the blank below them start past where they would end
+    x_tick_bottom = max([l.word.y1 for l in xlabels], default=y1 + 2 * gh)
     row = [w for w in words if by0 - 2 <= w.cy <= by1 + 2]  # a label shared by a row of panels is centred between them
     xlabel_words = _continued(_text_line_below(row, area.plot_box, x_tick_bottom, used, gh), words, gh)
     xlabel = _join(xlabel_words)
@@ -145,8 +147,9 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
                      and all(float(t.value).is_integer() and t.value >= 0 for t in x_axis.ticks)
                      and (STEP_WORDS.search(xlabel) or not xlabel))
     confs = [l.word.conf for l in ylabels + xlabels]
-    # left of the typical tick label (one OCR glued to a label beside it reaches further)
-    label_left = float(np.median([l.word.x0 for l in ylabels])) if ylabels else x0
+    # left of the tick labels (not of one that OCR glued to a word beside it: it reaches further)
+    widths = [l.word.x1 - l.word.x0 for l in ylabels]
+    label_left = min((l.word.x0 for l, wd in zip(ylabels, widths) if wd <= 1.5 * np.median(widths)), default=x0)
     blank = (not xlabel and _bare(page.masked, (x0, int(x_tick_bottom) + 2, x1, by1)), False)
     pending = PendingLabel(ylabel_block, gh, _bare(page.masked, (bx0, y0, int(label_left) - 2, y1)))
     return AxesReading(x_axis, y_axis, title, x_is_step, "; ".join(errors) or None,
