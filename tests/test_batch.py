@@ -307,7 +307,8 @@ def test_timeout_and_top_level_only(figs):
 def test_resume_after_interrupted_run(figs):
     base = figs.parent / "resume"
     src = base / "figs"
-    names = ["a.png", "b.png", "c/d.png", "c/e.png", "f.png"]
+    # enough files that the run is still going when the Ctrl-C arrives, on a busy machine too
+    names = ["a.png", "b.png", "c/d.png", "c/e.png", "f.png"] + [f"g/{k}.png" for k in range(8)]
     for i, name in enumerate(names):
         (src / name).parent.mkdir(parents=True, exist_ok=True)
         (src / name).write_bytes((figs / GOOD[i % 2]).read_bytes())
