@@ -94,7 +94,9 @@ def read_axes(page: Page, area: PlotArea, words: list[Word], options: Options,
     claimed.update(id(w) for w in xlabel_words)
     claimed.update(used)
     ytick_left = min([l.word.x0 for l in ylabels], default=x0)
-    ylabel_block = _y_label_block(grey, (bx0, y0, int(ytick_left) - 1, y1), gh)
+    # over the panel's whole height: a y label shared by a column of panels may stand
+    # entirely between their plots, beside the lower one's title strip
+    ylabel_block = _y_label_block(grey, (bx0, by0, int(ytick_left) - 1, by1), gh)
 
     errors: list[str] = []
     panel_grey = _without_words(grey, local, area.bbox)

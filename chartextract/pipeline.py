@@ -104,19 +104,23 @@ def _read_panel(index: int, area: PlotArea, axes: AxesReading, traces: list[Trac
 def _share_row_labels(areas: list[PlotArea], readings: list[AxesReading]) -> None:
     """A panel with nothing drawn where its x (y) label goes takes the label of the nearest
     panel in its row that has one: facets share one x label under the row and one y label
-    left of it. Before any line is sampled: the x label decides whether x counts steps."""
+    left of it; failing that, an x label from below in its column (one under a column of
+    facets, or under the bottom row of a grid sharing x). Before any line is sampled: the
+    x label decides whether x counts steps."""
     for k, axis in enumerate(("x_axis", "y_axis")):
         for area, r in zip(areas, readings):
             own = getattr(r, axis)
             if not r.blank_labels[k] or own is None:
                 continue
             x0, y0, x1, y1 = area.plot_box
-            donors = [(b.plot_box, getattr(q, axis)) for b, q in zip(areas, readings) if q is not r
-                      and getattr(q, axis) is not None and getattr(q, axis).label
-                      and min(y1, b.plot_box[3]) > max(y0, b.plot_box[1])
-                      and (axis == "x_axis" or b.plot_box[2] <= x0)]
-            if donors:
-                own.label = min(donors, key=lambda d: abs(d[0][0] - x0))[1].label
+            labelled = [(b.plot_box, getattr(q, axis)) for b, q in zip(areas, readings) if q is not r
+                        and getattr(q, axis) is not None and getattr(q, axis).label]
+            row = [(b, a) for b, a in labelled if min(y1, b[3]) > max(y0, b[1]) and (axis == "x_axis" or b[2] <= x0)]
+            below = [(b, a) for b, a in labelled if axis == "x_axis" and min(x1, b[2]) > max(x0, b[0]) and b[1] >= y1]
+            if row:
+                own.label = min(row, key=lambda d: abs(d[0][0] - x0))[1].label
+            elif below:
+                own.label = min(below, key=lambda d: d[0][1])[1].label
                 if axis == "x_axis":
                     r.x_is_step = r.x_is_step and bool(STEP_WORDS.search(own.label))
 

@@ -330,3 +330,15 @@ def test_a_row_of_facets_shares_labels_the_first_reading_missed_tick_labels_unde
     assert len(chart.panels) == 3
     assert [p.x_axis.label for p in chart.panels] == [p["x_label"] for p in truth["panels"]] == ["Epoch"] * 3
     assert [p.y_axis.label for p in chart.panels] == [p["y_label"] for p in truth["panels"]] == ["NLL"] * 3
+
+
+def test_labels_shared_by_a_column_of_facets_belong_to_both(suite_chart) -> None:
+    """plotnine's theme_bw, two facets stacked: the one y label stands wholly between the
+    two plots, beside the lower facet's title strip, where neither panel's strip (its plot's
+    height) reached; and the upper facet has no x label of its own, the one under the
+    column being for both (the benchmark's seed-8 chart 016)."""
+    path, truth = suite_chart(8, 16)
+    chart = chartextract.extract(str(path))
+    assert len(chart.panels) == 2
+    assert [p.y_axis.label for p in chart.panels] == [p["y_label"] for p in truth["panels"]] == ["Loss"] * 2
+    assert [p.x_axis.label for p in chart.panels] == [p["x_label"] for p in truth["panels"]] == ["Epoch"] * 2
