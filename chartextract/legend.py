@@ -158,17 +158,19 @@ def _text_only(rgb: np.ndarray, grey: np.ndarray, glyph: float) -> np.ndarray:
 
 
 def fill_names(traces: list[Trace], names: list[str], legends: list[NamedLines], fallback: str) -> list[str]:
-    """Complete the names: a panel without a legend borrows the names another panel's legend
-    gives to the same colours (a grid with one legend; ``legends`` holds each such panel's
-    lines, named or not). Only where it shows that panel's lines, all or at least two: a lone
-    line in one of a comparison's colours is more likely another quantity, named by its
-    axis. The rest are ``fallback``, numbered."""
+    """Complete the names: a line its panel's legend does not name borrows the name another
+    panel's legend gives to its colour, if that is not one of this panel's (a grid with one
+    legend; a legend beside a column of panels, split between their regions; ``legends``
+    holds each such panel's lines, named or not). Only where it shows that panel's lines,
+    all or at least two: a lone line in one of a comparison's colours is more likely another
+    quantity, named by its axis. The rest are ``fallback``, numbered."""
     names = list(names)
-    if not any(names):
-        pool = [(rgb, n) for legend in legends if len(traces) >= min(2, len(legend)) for rgb, n in legend if n]
-        for i, t in enumerate(traces):
-            same = [n for rgb, n in pool if delta_e(rgb, t.rgb) < SHARED_LEGEND_DE]
-            names[i] = same[0] if len(set(same)) == 1 else ""
+    own = {n for n in names if n}
+    pool = [(rgb, n) for legend in legends if len(traces) >= min(2, len(legend)) for rgb, n in legend if n]
+    for i, t in enumerate(traces):
+        if not names[i]:
+            same = {n for rgb, n in pool if delta_e(rgb, t.rgb) < SHARED_LEGEND_DE} - own
+            names[i] = same.pop() if len(same) == 1 else ""
     unnamed = [i for i, n in enumerate(names) if not n]
     for k, i in enumerate(unnamed):
         names[i] = f"{fallback} {k + 1}" if len(unnamed) > 1 else fallback

@@ -205,3 +205,15 @@ def test_a_stray_entry_in_the_title_does_not_stretch_the_legend_over_the_data(su
         # ours at the true steps: a stretch left untraced counts, as the straight line across it
         errs = [np.mean(np.abs(np.interp(w["x"], s.x, s.y) - w["y"])) / np.ptp(w["y"]) for s in panel.series]
         assert min(errs) < 0.01, (w["name"], errs)
+
+
+def test_a_legend_beside_a_column_of_panels_names_the_lines_of_both(suite_chart) -> None:
+    """plotnine's legend for two stacked facets stands right of them, across the split
+    between their regions: each panel found one entry, and its other line was named after
+    the panel's title (the benchmark's seed-8 chart 016). A line its own legend does not
+    name takes the name the other panel's legend gives its colour."""
+    path, truth = suite_chart(8, 16)
+    chart = chartextract.extract(str(path))
+    for panel, want in zip(chart.panels, truth["panels"]):
+        got = {s.color_name: s.name for s in panel.series}
+        assert sorted(got.values()) == sorted(s["name"] for s in want["series"]) == ["train_loss", "val_loss"]
