@@ -26,6 +26,7 @@ OFFSET_REACH = 0.3  # despined spines stand off the corner by at most this share
 LINE_EDGES_PX = 4  # a line's two edges are at most this far apart
 LEGEND_MAX_SHARE = 0.35  # a legend inside a plot covers at most this share of its area
 TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past its end
+TOP_REACH = 0.4  # share of a despined plot's height its data may run on above the box found
 EDGE_MAX_ROWS = 6  # an edge's pieces span this many rows at most (taller blobs are no edge)
 STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
 
@@ -79,6 +80,7 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
             box = _offset_spines([s for s in xs if id(s) not in framing], [s for s in ys if id(s) not in framing])
             if box:  # the reach past the last tick stops at the image's edge
                 box = (max(0, box[0]), max(0, box[1]), min(w - 1, box[2]), min(h - 1, box[3]))
+                box = _over_the_data_above(img, box)
             if box and box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
                 cands.append(PlotArea(plot_box=box, support=2, framed=False))
     areas = _keep_outermost(img, cands, tol)
@@ -127,6 +129,20 @@ def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
         return (int(vl.pos) + 2, int(vl.lo - min(reach, TRIM_MARGIN * (vl.hi - vl.lo))),
                 int(hl.hi + min(reach, TRIM_MARGIN * (hl.hi - hl.lo))), int(hl.pos) - 2)
     return None
+
+
+def _over_the_data_above(img: np.ndarray, box: Box) -> Box:
+    """A despined box's top raised over the data that runs on past it: the trimmed spine
+    ends at the last tick, and the view (the data's span and a margin) may reach most of a
+    tick's interval above it. The ink that goes on from the box's top row, row after row,
+    is data; the title stands above a blank band."""
+    x0, y0, x1, y1 = box
+    sheet = _sheet_colour(img)
+    limit = max(0, y0 - int(TOP_REACH * (y1 - y0)))
+    top = y0
+    while top > limit and (np.abs(img[top - 1, x0:x1].astype(np.int16) - sheet).max(axis=1) >= INK_STEP).any():
+        top -= 1
+    return (x0, top, x1, y1)
 
 
 def _lines_of(segs: list[Segment]) -> list[Segment]:
