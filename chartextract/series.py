@@ -25,6 +25,8 @@ Box = tuple[int, int, int, int]
 
 INK_DE = 12.0  # Lab distance from the background that counts as ink
 CORE_MIN_DE = 18.0
+GRID_SPAN = 0.8  # a gridline's pixels run over this share of the plot at least (lines hide parts)
+GRID_FILL = 0.9  # ... or cover this share of their own span (a frame's edge, unbroken)
 CLUSTER_DE = 16.0  # core colours closer than this are one line colour
 MAX_BRIDGE_FRAC = 0.02  # gaps up to 2% of the width (crossings, occlusion) are bridged
 AREA_MIN_OVERLAP = 0.85  # median share of rows a column's run has in common with the next: filled areas 0.9+, dense zig-zag lines about 0.75
@@ -147,7 +149,10 @@ def _dominant_color(crop: np.ndarray) -> tuple[int, int, int]:
 
 
 def _gridline_pixels(lab: np.ndarray, ink: np.ndarray) -> np.ndarray:
-    """Pixels of full-length horizontal or vertical lines of one low-chroma colour."""
+    """Pixels of full-length horizontal or vertical lines of one low-chroma colour. A row
+    of that colour that runs neither most of the way across nor unbroken (a legend's frame)
+    is data running level (a noisy black plateau along a gridline), not a gridline; no data
+    runs upright that long (a column of a frame's JPEG ringing does)."""
     out = np.zeros_like(ink)
     chroma = np.hypot(lab[..., 1], lab[..., 2])
     for axis in (1, 0):  # rows, then columns
@@ -160,6 +165,9 @@ def _gridline_pixels(lab: np.ndarray, ink: np.ndarray) -> np.ndarray:
                 continue  # a coloured flat line is data, not a gridline
             ref = np.median(vals[on], axis=0)
             near = np.linalg.norm(vals - ref, axis=1) < 12
+            at = np.flatnonzero(near & on)
+            if axis == 1 and at[-1] - at[0] < GRID_SPAN * len(on) and len(at) < GRID_FILL * (at[-1] - at[0] + 1):
+                continue
             out[line] |= (near & on).reshape(out[line].shape)
     # anti-aliased gridlines leave faint neighbour rows/columns
     return cv2.dilate(out.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (

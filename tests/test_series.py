@@ -10,6 +10,7 @@ import pytest
 import chartextract
 
 from chartextract.series import _border_ticks, find_traces
+from conftest import panel_errors
 
 BLUE = np.array([168.0, 120.0, 76.0])  # BGR of #4c78a8
 WHITE = np.array([255.0, 255.0, 255.0])
@@ -125,3 +126,15 @@ def test_a_thick_noisy_line_is_no_area_beside_legend_text(tmp_path) -> None:
     for name, y in truth.items():
         err = np.mean(np.abs(np.interp(series[name].x, x, y) - series[name].y)) / np.ptp(y)
         assert err < 0.05, (name, err)  # a 4 pt line this noisy reads to a few percent
+
+
+def test_a_black_line_running_level_is_not_erased_as_a_gridline(suite_chart) -> None:
+    """plotnine's theme_gray as JPEG: a black loss curve runs level over most of the plot,
+    and its rows, more than half of them ink of one grey-free colour, were erased as
+    gridlines, so the trace lost its flat stretch (the benchmark's seed-7 chart 016: 1.5%
+    off). A gridline runs most of the way across, or unbroken as a frame's edge does; the
+    noisy line's rows do neither."""
+    path, truth = suite_chart(7, 16)
+    panel, want = chartextract.extract(str(path)).panels[0], truth["panels"][0]["series"]
+    errs = panel_errors(panel.series, want)
+    assert max(errs.values()) < 0.01, errs
