@@ -238,9 +238,17 @@ def _trim(img: np.ndarray, seg: Segment, horizontal: bool, run: int = 4) -> Segm
         # a light gridline is within 20 of a white page: where the line goes on, it still
         # stands out from the rows beside it (a gap joined across blank page does not)
         beside = (along(best - 4).astype(np.int16) + along(best + 4)) // 2
-        stand = np.abs(line - beside).max(axis=1)
+        diff = line - beside
+        stand = np.abs(diff).max(axis=1)
         if ok.any():
-            ok &= stand >= 0.5 * np.median(stand[ok])
+            # and not the other way (lighter where it is darker, in the channel it stands
+            # out in most) by as much as it stands out: the white inside a label's glyph,
+            # where a gridline's edge runs on through its tick into the label, is lighter
+            # than the strokes around it (JPEG noise on a faint line is far less)
+            k = int(np.argmax(np.abs(np.median(diff[ok], axis=0))))
+            way = np.sign(np.median(diff[ok, k]))
+            m = np.median(stand[ok])
+            ok &= (stand >= 0.5 * m) & (diff[:, k] * way > -m)
         good = np.convolve(ok, np.ones(run), mode="valid") == run  # ``run`` matching pixels in a row
         idx = np.flatnonzero(good)
         if len(idx):  # else the row is a data line running along the edge, in pieces

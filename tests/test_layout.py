@@ -357,3 +357,28 @@ def test_data_above_a_trimmed_spines_last_tick_is_inside_the_plot(suite_chart) -
     assert len(panel.series) == len(want) == 2
     errs = panel_errors(panel.series, want)
     assert max(errs.values()) < 0.01, errs
+
+
+def test_a_light_gridline_does_not_run_on_through_its_tick_into_the_label(suite_chart) -> None:
+    """Vega-Lite's default axes: the light gridline at x = 100 stands, half a pixel off, right
+    above the left stroke of the label's first 0, and its edge ran on through the tick and
+    down the glyph; the glyph's white inside is within 20 grey levels of the gridline and
+    stands out from the strokes around it, so the plot's bottom went down to the labels'
+    feet, the x tick labels were blanked with the plot and none was read (the benchmark's
+    seed-3 chart 027). The gridline is darker than the page beside it; the glyph's inside
+    is lighter than what is beside it: no part of the line."""
+    path, truth = suite_chart(3, 27)
+    img = load_image(str(path))
+    (area,) = find_plot_areas(img)
+    x0, _, x1, y1 = area.plot_box
+    inked = np.flatnonzero((img[:, x0:x1].max(axis=2) < 128).any(axis=1))  # dark text and lines
+    bands = np.split(inked, np.flatnonzero(np.diff(inked) > 1) + 1)
+    tick_labels, x_label = bands[-2], bands[-1]
+    assert y1 < tick_labels[0]
+    chart = chartextract.extract(str(path))
+    (panel,) = chart.panels
+    assert panel.error is None
+    want = truth["panels"][0]["series"]
+    assert len(panel.series) == len(want) == 3
+    errs = panel_errors(panel.series, want)
+    assert max(errs.values()) < 0.01, errs
