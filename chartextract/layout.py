@@ -27,6 +27,7 @@ LINE_EDGES_PX = 4  # a line's two edges are at most this far apart
 LEGEND_MAX_SHARE = 0.35  # a legend inside a plot covers at most this share of its area
 TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past its end
 TOP_REACH = 0.4  # share of a despined plot's height its data may run on above the box found
+TOP_DEPTH = 0.1  # ... and that share of it, at least, below the box's top (deeper than a title's glyphs)
 EDGE_MAX_ROWS = 6  # an edge's pieces span this many rows at most (taller blobs are no edge)
 STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
 
@@ -134,15 +135,17 @@ def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
 def _over_the_data_above(img: np.ndarray, box: Box) -> Box:
     """A despined box's top raised over the data that runs on past it: the trimmed spine
     ends at the last tick, and the view (the data's span and a margin) may reach most of a
-    tick's interval above it. The ink that goes on from the box's top row, row after row,
-    is data; the title stands above a blank band."""
+    tick's interval above it. Data is ink that runs on from above the top deep into the
+    box; a title's glyphs (which the top may cut: the box reaches past the last tick) end
+    within a glyph's depth of it."""
     x0, y0, x1, y1 = box
-    sheet = _sheet_colour(img)
     limit = max(0, y0 - int(TOP_REACH * (y1 - y0)))
-    top = y0
-    while top > limit and (np.abs(img[top - 1, x0:x1].astype(np.int16) - sheet).max(axis=1) >= INK_STEP).any():
-        top -= 1
-    return (x0, top, x1, y1)
+    depth = int(TOP_DEPTH * (y1 - y0))
+    window = img[limit:y0 + depth, x0:x1].astype(np.int16)
+    ink = (np.abs(window - _sheet_colour(img)).max(axis=2) >= INK_STEP).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    tops = [limit + t for _, t, _, hgt, _ in stats[1:] if limit + t < y0 and limit + t + hgt >= y0 + depth]
+    return (x0, min(tops, default=y0), x1, y1)
 
 
 def _lines_of(segs: list[Segment]) -> list[Segment]:
