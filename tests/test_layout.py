@@ -318,30 +318,23 @@ def test_a_flat_stretch_of_a_line_and_a_gridline_are_no_despined_spines(suite_ch
         assert max(errs.values()) < 0.01, errs
 
 
-def test_a_row_of_facets_shares_labels_the_first_reading_missed_tick_labels_under(suite_chart) -> None:
-    """plotnine's theme_gray, three facets in a row with lone-digit x tick labels that the
-    page's first reading misses: the x label, one for the row, was looked for from the
-    plot's edge down only four glyph heights, which the unread labels fill, so no panel
-    had one; and the third panel's y tick labels of different widths put the 'blank left
-    of the labels' test at their median, inside the wider ones, so it took no y label
-    from the row (the benchmark's seed-8 chart 021)."""
-    path, truth = suite_chart(8, 21)
+@pytest.mark.parametrize("seed,index,x_label,y_label", [(8, 21, "Epoch", "NLL"), (8, 16, "Epoch", "Loss")])
+def test_facets_share_the_labels_drawn_once_for_them(suite_chart, seed: int, index: int, x_label: str,
+                                                     y_label: str) -> None:
+    """One x label and one y label for all the facets (the benchmark's seed-8 charts):
+    - 021, plotnine theme_gray, three in a row with lone-digit x tick labels the page's first
+      reading misses: the x label was looked for only four glyph heights under the plot,
+      which the unread labels fill, so no panel had one; and the third panel's y tick labels
+      of different widths put the 'blank left of the labels' test at their median, inside
+      the wider ones, so it took no y label from the row;
+    - 016, plotnine theme_bw, two stacked: the y label stands wholly between the two plots,
+      beside the lower facet's title strip, where neither panel's strip (its plot's height)
+      reached; and the upper facet, with no x label of its own, takes the one below."""
+    path, truth = suite_chart(seed, index)
     chart = chartextract.extract(str(path))
-    assert len(chart.panels) == 3
-    assert [p.x_axis.label for p in chart.panels] == [p["x_label"] for p in truth["panels"]] == ["Epoch"] * 3
-    assert [p.y_axis.label for p in chart.panels] == [p["y_label"] for p in truth["panels"]] == ["NLL"] * 3
-
-
-def test_labels_shared_by_a_column_of_facets_belong_to_both(suite_chart) -> None:
-    """plotnine's theme_bw, two facets stacked: the one y label stands wholly between the
-    two plots, beside the lower facet's title strip, where neither panel's strip (its plot's
-    height) reached; and the upper facet has no x label of its own, the one under the
-    column being for both (the benchmark's seed-8 chart 016)."""
-    path, truth = suite_chart(8, 16)
-    chart = chartextract.extract(str(path))
-    assert len(chart.panels) == 2
-    assert [p.y_axis.label for p in chart.panels] == [p["y_label"] for p in truth["panels"]] == ["Loss"] * 2
-    assert [p.x_axis.label for p in chart.panels] == [p["x_label"] for p in truth["panels"]] == ["Epoch"] * 2
+    assert len(chart.panels) == len(truth["panels"])
+    assert [p.x_axis.label for p in chart.panels] == [p["x_label"] for p in truth["panels"]] == [x_label] * len(chart.panels)
+    assert [p.y_axis.label for p in chart.panels] == [p["y_label"] for p in truth["panels"]] == [y_label] * len(chart.panels)
 
 
 def test_data_above_a_trimmed_spines_last_tick_is_inside_the_plot(suite_chart) -> None:
