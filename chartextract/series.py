@@ -40,7 +40,7 @@ AREA_VS_LINE = 2.0  # a band's columns run this many times taller than the plot'
 TICK_GAP_PX = 3  # an inward tick mark ends this close to the crop's side (the frame and gridlines cleared under it)
 CORE_ALPHA = 0.8  # a pixel this much of a line's colour is the line itself, not its fringe
 DOT_PX = 4  # a dotted line's dots are at most this wide and tall
-DASH_PERIOD_PX = 12  # a dash and the gap after it, at most (dashes are 3-8 px)
+DASH_PERIOD_PX = 12  # a short last dash and the gap before it, at most (dashes are 3-8 px at 100 dpi)
 STROKE_REACH = 3  # entries above or below the others' strokes where a legend stroke may be
 
 
@@ -291,8 +291,11 @@ def _give_back_fringes(masks: list[np.ndarray], centers: list[np.ndarray], alpha
 
 
 def _flat_pieces(mask: np.ndarray) -> tuple[list[Box], list[Box]]:
-    """Candidate legend strokes of a colour mask: short flat pieces, and rows of short flat
-    dashes or small dots (a dashed or dotted line's stroke) joined into one box."""
+    """Candidate legend strokes of a colour mask: short flat pieces, and rows of flat dashes
+    or small dots (a dashed or dotted line's stroke) joined into one box. A dash long enough
+    to be a stroke on its own (matplotlib's dashes grow with the line width and dpi: 10 px
+    at 138 dpi) still joins its row: three such dashes were no stroke, neither as pieces
+    (more than two flat pieces are a dashed line) nor as a row."""
     _lab, stats = _components(mask)
     if len(stats) < 2:
         return [], []
@@ -303,7 +306,7 @@ def _flat_pieces(mask: np.ndarray) -> tuple[list[Box], list[Box]]:
     solid = [b for b in flat if 8 <= b[2] - b[0] <= 0.2 * w]
     dots = [(int(x), int(y), int(x + cw), int(y + ch)) for x, y, cw, ch, a in stats  # a dotted line's dots
             if 2 <= cw <= DOT_PX and 2 <= ch <= DOT_PX and a >= 0.6 * cw * ch]
-    dashes = sorted([b for b in flat if 3 <= b[2] - b[0] < 8] + dots, key=lambda b: (b[1], b[0]))
+    dashes = sorted([b for b in flat if 3 <= b[2] - b[0]] + dots, key=lambda b: (b[1], b[0]))
     rows: list[list[Box]] = []
     for b in dashes:
         row = rows[-1] if rows else None
