@@ -117,12 +117,11 @@ def _share_row_labels(areas: list[PlotArea], readings: list[AxesReading]) -> Non
                         and getattr(q, axis) is not None and getattr(q, axis).label]
             row = [(b, a) for b, a in labelled if min(y1, b[3]) > max(y0, b[1]) and (axis == "x_axis" or b[2] <= x0)]
             below = [(b, a) for b, a in labelled if axis == "x_axis" and min(x1, b[2]) > max(x0, b[0]) and b[1] >= y1]
-            if row:
-                own.label = min(row, key=lambda d: abs(d[0][0] - x0))[1].label
-            elif below:
-                own.label = min(below, key=lambda d: d[0][1])[1].label
-                if axis == "x_axis":
-                    r.x_is_step = r.x_is_step and bool(STEP_WORDS.search(own.label))
+            if not row and not below:
+                continue
+            own.label = (min(row, key=lambda d: abs(d[0][0] - x0)) if row else min(below, key=lambda d: d[0][1]))[1].label
+            if axis == "x_axis":
+                r.x_is_step = r.x_is_step and bool(STEP_WORDS.search(own.label))
 
 
 def _with_right_gap(area: PlotArea, areas: list[PlotArea], width: int) -> tuple[int, int, int, int]:

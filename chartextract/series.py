@@ -166,9 +166,10 @@ def _gridline_pixels(lab: np.ndarray, ink: np.ndarray) -> np.ndarray:
             ref = np.median(vals[on], axis=0)
             near = np.linalg.norm(vals - ref, axis=1) < 12
             at = np.flatnonzero(near & on)
-            if not len(at) or (axis == 1 and at[-1] - at[0] < GRID_SPAN * len(on)
-                               and len(at) < GRID_FILL * (at[-1] - at[0] + 1)):
-                continue  # no pixel of the row's middle colour (half black, half grey)
+            if not len(at):
+                continue  # no pixel of the line's middle colour (half black, half grey)
+            if axis == 1 and at[-1] - at[0] < GRID_SPAN * len(on) and len(at) < GRID_FILL * (at[-1] - at[0] + 1):
+                continue  # short and broken: data running level
             out[line] |= (near & on).reshape(out[line].shape)
     # anti-aliased gridlines leave faint neighbour rows/columns
     return cv2.dilate(out.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (

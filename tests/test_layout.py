@@ -375,3 +375,20 @@ def test_a_light_gridline_does_not_run_on_through_its_tick_into_the_label(suite_
     assert len(panel.series) == len(want) == 3
     errs = panel_errors(panel.series, want)
     assert max(errs.values()) < 0.01, errs
+
+
+@pytest.mark.parametrize("donor, step", [("Epoch", True), ("Tokens (B)", False)])
+def test_a_label_taken_from_the_row_decides_whether_x_counts_steps(donor: str, step: bool) -> None:
+    """A panel with nothing drawn under its x tick labels takes its row's x label, and with
+    it whether x counts steps (an unlabelled axis of whole numbers was taken for steps)."""
+    from chartextract.axes import AxesReading
+    from chartextract.layout import PlotArea
+    from chartextract.model import Axis
+    from chartextract.pipeline import _share_row_labels
+
+    areas = [PlotArea(plot_box=(50, 20, 300, 200)), PlotArea(plot_box=(350, 20, 600, 200))]
+    readings = [AxesReading(Axis(label, "linear", [], 1.0, 0.0), Axis("Loss", "linear", [], 1.0, 0.0), "",
+                            not label or step, None, 90.0, (not label, False))
+                for label in (donor, "")]
+    _share_row_labels(areas, readings)
+    assert readings[1].x_axis.label == donor and readings[1].x_is_step is step
