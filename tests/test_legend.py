@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import chartextract
-from chartextract.legend import LegendEntry, _join, _words_beside, legend_box, legend_entries, outside_handles
+from chartextract.legend import LegendEntry, _better, _join, _words_beside, legend_box, legend_entries, outside_handles
 from chartextract.ocr import Word
 from chartextract.series import Trace, _flat_pieces, _in_line_with, _pick_handles
 from conftest import panel_errors
@@ -248,3 +248,41 @@ def test_a_legend_beside_a_column_of_panels_names_the_lines_of_both(suite_chart)
     for panel, want in zip(chart.panels, truth["panels"]):
         got = {s.color_name: s.name for s in panel.series}
         assert sorted(got.values()) == sorted(s["name"] for s in want["series"]) == ["train_loss", "val_loss"]
+
+
+@pytest.mark.parametrize("first, second, name", [
+    ([("~—runA", 34)], [("runA", 90)], "runA"),  # a stroke's end read as glyphs
+    ([("seed", 54), ("2/\\)", 35)], [("seed", 95), ("2", 95)], "seed 2"),  # a crossing line
+    ([("WM", 44), ("baseline", 96)], [("baseline", 96)], "baseline"),  # an unsure stray word
+    ([("rundA", 66)], [("runA", 88)], "runA"),  # an unsure glyph too many
+    ([("PPC", 86)], [("PPO", 96)], "PPO"),  # one glyph of a short name read surer
+    ([("val_loss", 65), ("|", 90)], [("valloss", 89)], "val_loss"),  # an underscore lost
+    ([("train", 96), ("acc", 96)], [("train", 97)], "train acc"),  # a word read surely lost
+    ([("PPO", 90)], [("DPO", 96), ("GRPO", 96)], "PPO"),  # another name
+])
+def test_the_closer_reading_replaces_stray_glyphs_but_no_character_read_surely(first, second, name) -> None:
+    """The sparse first reading takes a stroke's end or a line crossing the legend for
+    glyphs, or reads a stray unsure word; the block reading, surer, leaves them out and
+    replaces it, but never where it loses an underscore or a word read surely."""
+    def words(read):
+        return [_word(t, c, 100 + 40 * i, 130 + 40 * i) for i, (t, c) in enumerate(read)]
+    assert _join(_better(LegendEntry((60, 41, 90, 42), words(first)), words(second))) == name
+
+
+def test_glyphs_the_first_reading_got_wrong_in_a_short_name_are_read_again(suite_chart) -> None:
+    """The benchmark's seed-4 chart 034 (seaborn ticks): the sparse reading gave 'PPC',
+    "GRI'O" and 'DPC', the block reading 'PPO', 'GRPO' and 'DPO', surer; they were kept
+    as not the same name (two of three glyphs alike, under the 0.7 likeness)."""
+    path, truth = suite_chart(4, 34)
+    panel = chartextract.extract(str(path)).panels[0]
+    assert sorted(s.name for s in panel.series) == sorted(w["name"] for w in truth["panels"][0]["series"]) \
+        == ["DPO", "GRPO", "PPO"]
+
+
+def test_a_stray_glyph_read_before_a_name_is_left_out(suite_chart) -> None:
+    """The benchmark's seed-8 chart 036 (plotnine theme_gray): the sparse reading read
+    'run A' as 'rundA' (confidence 50) in both facets' legends; the block reading 'runA'
+    (88) was refused for losing a character."""
+    path, truth = suite_chart(8, 36)
+    for panel, want in zip(chartextract.extract(str(path)).panels, truth["panels"]):
+        assert sorted(s.name for s in panel.series) == sorted(w["name"] for w in want["series"]) == ["run A", "run B"]
