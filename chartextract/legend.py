@@ -22,6 +22,9 @@ LETTER_THEN_MARK = re.compile(r"[a-z]{2,}[A-Z0-9]")  # "runA": a word, then one 
 BEYOND_BLEND = 1.4  # this far along the blend from the background past a colour is a darker one
 SPACE_GAP = 1.6  # a space is this many times wider than the widest gap between letters
 SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two readings of one name
+# share of the gap between two words an underscore spans: DejaVu's is 10 px of a 13 px gap
+# before an "l" (its left side bearing widens the gap: "val loss" for "val_loss")
+UNDERSCORE_SPAN = 0.7
 SURE_WORD = 70  # OCR confidence of a word read surely: a second reading must keep its characters
 
 
@@ -229,8 +232,8 @@ def _spaced(word: Word, grey: np.ndarray | None) -> str:
 
 
 def _underscore_between(a: Word, b: Word, grey: np.ndarray) -> bool:
-    """A dark stroke along the baseline across the gap between two words, with nothing at
-    the letters' middle height there: an underscore."""
+    """A dark stroke along the baseline across most of the gap between two words (UNDERSCORE_SPAN),
+    with nothing at the letters' middle height there: an underscore."""
     x0, x1 = int(np.ceil(a.x1)), int(b.x0)
     h = max(a.height, b.height)
     base = max(a.y1, b.y1)
@@ -238,7 +241,7 @@ def _underscore_between(a: Word, b: Word, grey: np.ndarray) -> bool:
         return False
     gap = grey[max(0, int(base - 0.15 * h)):int(base + 0.4 * h) + 1, x0:x1] < 128
     middle = grey[int(base - 0.6 * h), x0:x1] < 128
-    return bool(gap.size and gap.mean(axis=1).max() >= 0.8 and middle.mean() < 0.3)
+    return bool(gap.size and gap.mean(axis=1).max() >= UNDERSCORE_SPAN and middle.mean() < 0.3)
 
 
 def _better(first: LegendEntry, second: list[Word]) -> list[Word]:
