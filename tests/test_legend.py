@@ -137,37 +137,29 @@ def test_legend_text_in_a_line_colour_is_not_taken_for_that_line(black_grey_blue
         assert off.mean() < 0.01 * np.ptp(np.concatenate(list(truth.values()))), name
 
 
-def test_a_dashed_legend_stroke_cut_short_is_still_stacked_with_the_others() -> None:
-    """A dashed stroke's last dash, cut short by the stroke's end, is too short to count as
-    flat, so its row of dashes ends a dash early: it was taken for no stroke, and the dashed
-    line's trace began on it, in the legend."""
-    solid = np.zeros((200, 300), dtype=bool)
-    dashed = np.zeros((200, 300), dtype=bool)
-    solid[31:33, 8:34] = True
-    for x0, x1 in ((9, 16), (19, 26), (29, 33)):
-        dashed[13:15, x0:x1] = True
-    for x in range(40, 300):  # each colour's data line, rising across the plot
-        solid[190 - x // 2:192 - x // 2, x] = True
-        dashed[198 - x // 2:200 - x // 2, x] = x % 10 < 6
-    handles = _pick_handles([_flat_pieces(solid), _flat_pieces(dashed)])
-    assert handles[1] == [(9, 13, 34, 15)]
-
-
-def test_a_dashed_legend_stroke_of_long_dashes_is_one_row_stacked_with_the_others() -> None:
-    """matplotlib's dashes grow with the line width and dpi: at 138 dpi a dashed stroke is
-    three dashes of 8-10 px, each long enough to count as a flat piece on its own. Three
-    flat pieces of one colour are a dashed line, not a stroke, and no row joined dashes
-    that long: the stroke was not found and the line's trace began on it."""
-    solid = np.zeros((260, 400), dtype=bool)
-    dashed = np.zeros((260, 400), dtype=bool)
-    solid[50:53, 14:56] = True
-    for x0, x1 in ((16, 26), (31, 41), (46, 54)):
-        dashed[21:24, x0:x1] = True
-    for x in range(70, 400):  # each colour's data line, rising across the plot
-        solid[250 - x // 2:252 - x // 2, x] = True
-        dashed[258 - x // 2:260 - x // 2, x] = x % 15 < 10
-    handles = _pick_handles([_flat_pieces(solid), _flat_pieces(dashed)])
-    assert handles[1] == [(16, 21, 56, 24)]
+@pytest.mark.parametrize("h, w, solid, dashes, rows, start, period, want", [
+    # the last dash, cut short by the stroke's end, is too short to count as flat: the row of
+    # dashes ended a dash early and was taken for no stroke
+    (200, 300, (31, 33, 8, 34), ((9, 16), (19, 26), (29, 33)), (13, 15), 40, (10, 6), (9, 13, 34, 15)),
+    # matplotlib's dashes grow with the line width and dpi: at 138 dpi three of 8-10 px, each
+    # a flat piece on its own; three flat pieces of one colour are a dashed line, not a stroke,
+    # and no row joined dashes that long
+    (260, 400, (50, 53, 14, 56), ((16, 26), (31, 41), (46, 54)), (21, 24), 70, (15, 10), (16, 21, 56, 24)),
+])
+def test_a_dashed_legend_stroke_is_one_row_stacked_with_the_others(h, w, solid, dashes, rows, start, period,
+                                                                     want) -> None:
+    """A legend's dashed stroke is found as one row in line with the solid stroke above or
+    below it; else the dashed line's trace began on it, in the legend."""
+    solid_mask = np.zeros((h, w), dtype=bool)
+    dashed = np.zeros((h, w), dtype=bool)
+    solid_mask[solid[0]:solid[1], solid[2]:solid[3]] = True
+    for x0, x1 in dashes:
+        dashed[rows[0]:rows[1], x0:x1] = True
+    for x in range(start, w):  # each colour's data line, rising across the plot
+        solid_mask[h - 10 - x // 2:h - 8 - x // 2, x] = True
+        dashed[h - 2 - x // 2:h - x // 2, x] = x % period[0] < period[1]
+    handles = _pick_handles([_flat_pieces(solid_mask), _flat_pieces(dashed)])
+    assert handles[1] == [want]
 
 
 def test_a_dashed_stroke_of_long_dashes_in_a_legend_is_left_out_of_its_line(suite_chart) -> None:
