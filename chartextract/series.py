@@ -150,9 +150,9 @@ def _dominant_color(crop: np.ndarray) -> tuple[int, int, int]:
 
 def _gridline_pixels(lab: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """Pixels of full-length horizontal or vertical lines of one low-chroma colour. A row
-    of that colour that runs neither most of the way across nor unbroken (a legend's frame)
-    is data running level (a noisy black plateau along a gridline), not a gridline; no data
-    runs upright that long (a column of a frame's JPEG ringing does)."""
+    of that colour that runs neither most of the way across nor unbroken and thin (a
+    legend's frame) is data running level (a black plateau along a gridline), not a
+    gridline; no data runs upright that long (a column of a frame's JPEG ringing does)."""
     out = np.zeros_like(ink)
     chroma = np.hypot(lab[..., 1], lab[..., 2])
     for axis in (1, 0):  # rows, then columns
@@ -168,12 +168,22 @@ def _gridline_pixels(lab: np.ndarray, ink: np.ndarray) -> np.ndarray:
             at = np.flatnonzero(near & on)
             if not len(at):
                 continue  # no pixel of the line's middle colour (half black, half grey)
-            if axis == 1 and at[-1] - at[0] < GRID_SPAN * len(on) and len(at) < GRID_FILL * (at[-1] - at[0] + 1):
-                continue  # short and broken: data running level
+            if axis == 1 and at[-1] - at[0] < GRID_SPAN * len(on) and (
+                    len(at) < GRID_FILL * (at[-1] - at[0] + 1) or _thick_run(lab, i, at, ref)):
+                continue  # short, and broken or thick: data running level
             out[line] |= (near & on).reshape(out[line].shape)
     # anti-aliased gridlines leave faint neighbour rows/columns
     return cv2.dilate(out.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (
         np.hypot(lab[..., 1], lab[..., 2]) < 15) if out.any() else out
+
+
+def _thick_run(lab: np.ndarray, i: int, at: np.ndarray, ref: np.ndarray) -> bool:
+    """Whether row ``i``'s pixels ``at`` of colour ``ref`` are mostly the middle of a stroke
+    thicker than a frame's edge: the same colour two rows above and below them."""
+    if i < 2 or i + 2 >= len(lab):
+        return False
+    both = [np.linalg.norm(lab[r, at] - ref, axis=1) < 12 for r in (i - 2, i + 2)]
+    return bool(np.mean(both[0] & both[1]) > 0.5)
 
 
 def _line_colors(lab: np.ndarray, rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray,

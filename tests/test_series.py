@@ -128,13 +128,15 @@ def test_a_thick_noisy_line_is_no_area_beside_legend_text(tmp_path) -> None:
         assert err < 0.05, (name, err)  # a 4 pt line this noisy reads to a few percent
 
 
-def test_a_black_line_running_level_is_not_erased_as_a_gridline(suite_chart) -> None:
-    """plotnine's theme_gray as JPEG: a black loss curve runs level over most of the plot,
-    and its rows, more than half of them ink of one grey-free colour, were erased as
-    gridlines, so the trace lost its flat stretch (the benchmark's seed-7 chart 016: 1.5%
-    off). A gridline runs most of the way across, or unbroken as a frame's edge does; the
-    noisy line's rows do neither."""
-    path, truth = suite_chart(7, 16)
+@pytest.mark.parametrize("seed,index", [(7, 16), (8, 25)])
+def test_a_black_line_running_level_is_not_erased_as_a_gridline(suite_chart, seed: int, index: int) -> None:
+    """A black curve runs level over much of the plot, and its rows, more than half of them
+    ink of one grey-free colour, were erased as gridlines, so the trace lost its flat
+    stretch (the benchmark's seed-7 chart 016, plotnine theme_gray as JPEG: 1.5% off;
+    seed-8 chart 025, fivethirtyeight's 5 px line along a gridline: 3.3% off). A gridline
+    runs most of the way across, or unbroken and thin as a frame's edge does; the noisy
+    line's rows are broken, its thick middle rows have its colour two rows above and below."""
+    path, truth = suite_chart(seed, index)
     panel, want = chartextract.extract(str(path)).panels[0], truth["panels"][0]["series"]
     errs = panel_errors(panel.series, want)
     assert max(errs.values()) < 0.01, errs
