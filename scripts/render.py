@@ -349,7 +349,7 @@ def gnuplot_script(spec: dict, path: str) -> str:
 
 
 def render_gnuplot(spec: dict, path: str) -> list[dict]:
-    r = subprocess.run([shutil.which("gnuplot") or "gnuplot"], input=gnuplot_script(spec, path), text=True,
+    r = subprocess.run(["gnuplot"], input=gnuplot_script(spec, path), text=True,
                        capture_output=True, timeout=60)
     if r.returncode != 0 or not os.path.exists(path):
         raise RuntimeError(f"gnuplot failed: {r.stderr.strip()[:500]}")

@@ -341,7 +341,7 @@ def test_data_above_a_trimmed_spines_last_tick_is_inside_the_plot(suite_chart) -
     """seaborn's trimmed spines end at the last tick (100), but the view, and the lines,
     run on to 113: the despined box stopped a little above the spine's end and the lines'
     tops were cut off, one line lost and the other 2.4% off (the benchmark's seed-3 chart
-    025, panel 3). The ink that goes on above the box's top, row after row, is data."""
+    025, panel 3). Ink that runs on from above the box's top deep into it is data."""
     path, truth = suite_chart(3, 25)
     chart = chartextract.extract(str(path))
     assert len(chart.panels) == 4
