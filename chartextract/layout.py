@@ -351,7 +351,9 @@ def _ink_covered(img: np.ndarray, sheet: np.ndarray, seg: Segment, lo: int, hi: 
     colours = np.median(sides, axis=1)
     near = np.abs(colours - page).max(axis=1)
     steady = (np.abs(sides - colours[:, None]).max(axis=2) <= INK_STEP).mean(axis=1)
-    if near.min() > EDGE_THRESHOLD or near.max() < EDGE_THRESHOLD or steady.min() < STEADY_SHARE:
+    # one side of the edge is the page; a thin line's anti-aliased side row only tints it
+    if near.min() > max(EDGE_THRESHOLD, near.max() / 2) or near.max() < EDGE_THRESHOLD \
+            or steady.min() < STEADY_SHARE:
         return False  # not an even line on a plain page: the edge of a stroke or of text
     rows = img[r0:r0 + 2, seg.hi:lo].astype(np.int16)  # (2, gap, 3)
     known = np.vstack([colours, page, sheet]).astype(np.int16)

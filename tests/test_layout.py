@@ -392,3 +392,19 @@ def test_a_label_taken_from_the_row_decides_whether_x_counts_steps(donor: str, s
                 for label in (donor, "")]
     _share_row_labels(areas, readings)
     assert readings[1].x_axis.label == donor and readings[1].x_is_step is step
+
+
+def test_a_thin_gridline_a_thick_line_runs_along_is_one_line(suite_chart) -> None:
+    """fivethirtyeight's log panel has two horizontal gridlines only, and its thick purple
+    line runs along the lower one for a quarter of the width, showing the gridline only
+    between its zig-zags (the benchmark's seed-6 chart 029). Both sides of a 1 px
+    gridline's edge differ from the page (its anti-aliased side row is tinted too), which
+    passed for the edge of a stroke, so the gap was not joined: the panel came out as two
+    halves, and its line was not read."""
+    path, truth = suite_chart(6, 29)
+    chart = chartextract.extract(str(path))
+    assert len(chart.panels) == len(truth["panels"]) == 4
+    panel, want = chart.panels[0], truth["panels"][0]
+    assert abs(panel.plot_box[2] - want["plot_box"][2]) <= 3, panel.plot_box
+    errs = panel_errors(panel.series, want["series"])
+    assert max(errs.values()) < 0.01, errs
