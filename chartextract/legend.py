@@ -26,6 +26,7 @@ SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two read
 # before an "l" (its left side bearing widens the gap: "val loss" for "val_loss")
 UNDERSCORE_SPAN = 0.7
 SURE_WORD = 70  # OCR confidence of a word read surely: a second reading must keep its characters
+TWIN_CORR = 0.9  # correlation of two glyphs' pixels above which they are one letter drawn twice
 
 
 def legend_text_boxes(traces: list[Trace], plot_box: Box) -> list[Box]:
@@ -216,12 +217,57 @@ def _join(words: list[Word], grey: np.ndarray | None = None) -> str:
     return tidy_text(text.strip(" |[](){}-—_:;,.'\""))
 
 
+def _glyph_columns(crop: np.ndarray) -> list[tuple[int, int]]:
+    """Column spans of a word's glyphs: runs of columns with ink above the baseline's reach
+    (an underscore joins the letters it runs under)."""
+    lo, hi = float(crop.min()), float(crop.max())
+    if hi - lo < 40:
+        return []
+    body = crop[: max(1, int(0.8 * crop.shape[0]))] < (lo + hi) / 2
+    idx = np.flatnonzero(body.any(axis=0))
+    if not len(idx):
+        return []
+    return [(int(g[0]), int(g[-1]) + 1) for g in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)]
+
+
+def _twins(word: Word, grey: np.ndarray) -> str:
+    """The word with a "ce" that the page draws as one glyph twice read "cc": tesseract's
+    word list turns "acc" into "ace" even where both glyphs are crisp and alike. Only where
+    the glyphs come apart one per letter, and the two have the same width and pixels."""
+    text = word.text
+    k = text.rfind("ce")
+    if k < 0:
+        return text
+    x0, y0, x1, y1 = int(word.x0), int(word.y0), int(np.ceil(word.x1)), int(np.ceil(word.y1))
+    crop = grey[y0:y1, x0:x1].astype(float)
+    spans = _glyph_columns(crop)
+    after = sum(ch.isalnum() for ch in text[k:])  # glyphs from the "c" to the word's end
+    if len(spans) < after or not text[k + 2:].isalnum() and text[k + 2:]:
+        return text
+    (a0, a1), (b0, b1) = spans[-after], spans[-after + 1]
+    w = min(a1 - a0, b1 - b0)
+    if abs((a1 - a0) - (b1 - b0)) > 1 or w < 3:
+        return text  # glyphs run together, or split
+    c = crop[:, a0:a1]
+    corr = max(_corr(c[:, i:i + w], crop[:, b0 + j:b0 + j + w]) for i in range(a1 - a0 - w + 1)
+               for j in range(b1 - b0 - w + 1))
+    return text[:k] + "cc" + text[k + 2:] if corr >= TWIN_CORR else text
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of two equal-sized pixel patches (0 for a flat one)."""
+    a, b = a.ravel(), b.ravel()
+    return float(np.corrcoef(a, b)[0, 1]) if np.std(a) > 0 and np.std(b) > 0 else 0.0
+
+
 def _spaced(word: Word, grey: np.ndarray | None) -> str:
     """The word, with the space OCR dropped before a closing capital or digit ("runA" for
     "run A"): where ``grey`` (the page) shows the gap before the last glyph a space wide,
     much wider than the gaps between the other letters ("pg1" has none)."""
-    if grey is None or not LETTER_THEN_MARK.fullmatch(word.text):
+    if grey is None:
         return word.text
+    if not LETTER_THEN_MARK.fullmatch(word.text):
+        return _twins(word, grey)
     x0, y0, x1, y1 = int(word.x0), int(word.y0), int(np.ceil(word.x1)), int(np.ceil(word.y1))
     cols = np.flatnonzero((grey[y0:y1, x0:x1] < 128).any(axis=0))
     blank = np.diff(cols) - 1  # blank columns between inked ones, left to right

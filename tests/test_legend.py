@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
@@ -199,6 +200,27 @@ def test_the_space_before_a_closing_capital_that_ocr_dropped_is_put_back() -> No
         page[10:27, x0:x1] = 0
     assert _join([Word("pg1", 80, 110, 10, 137, 27)], page) == "pg1"
     assert _join([Word("runA", 80, 10, 10, 62, 27)]) == "runA"  # no page to look at
+
+
+@pytest.mark.parametrize("drawn, read, name", [
+    ("val_acc", "val_ace", "val_acc"), ("train_acc", "train_ace", "train_acc"),
+    ("space", "space", "space"), ("val_ace", "val_ace", "val_ace"), ("price", "price", "price"),
+])
+def test_a_glyph_drawn_twice_is_one_letter_read_twice(drawn: str, read: str, name: str) -> None:
+    """tesseract's word list reads "acc" as "ace" however crisp the glyphs; where the page
+    shows the "c" and the "e" as the same glyph twice, both are "c". A real "ce" stays."""
+    page = np.full((40, 240), 255, dtype=np.uint8)
+    cv2.putText(page, drawn, (10, 25), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv2.LINE_AA)
+    cols = np.flatnonzero((page < 128).any(axis=0))
+    assert _join([Word(read, 80, cols[0], 8, cols[-1] + 1, 32)], page) == name
+
+
+def test_keras_accuracy_names_are_read_acc_not_ace(suite_chart) -> None:
+    """Keras' "train_acc" and "val_acc" at 12 px glyphs: both read "_ace" before (the
+    benchmark's seed-6 chart 035)."""
+    path, truth = suite_chart(6, 35)
+    chart = chartextract.extract(str(path))
+    assert sorted(s.name for s in chart.panels[0].series) == ["train_acc", "train_loss", "val_acc", "val_loss"]
 
 
 def test_a_legend_stroke_beside_the_plot_whose_text_was_read_unsure_is_an_entry() -> None:
