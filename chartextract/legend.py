@@ -26,6 +26,7 @@ SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two read
 # before an "l" (its left side bearing widens the gap: "val loss" for "val_loss")
 UNDERSCORE_SPAN = 0.7
 SURE_WORD = 70  # OCR confidence of a word read surely: a second reading must keep its characters
+TEXT_REACH = 6  # glyph heights the legend text may run on past the words first read
 TWIN_CORR = 0.9  # correlation of two glyphs' pixels above which they are one letter drawn twice
 
 
@@ -133,11 +134,35 @@ def legend_block(img: np.ndarray, page: Page, entries: list[LegendEntry | None],
     glyph = float(np.median([w.height for e in found for w in e.words] or [TARGET_GLYPH_PX / 2]))
     pad = 0.4 * glyph  # a margin, short of the frame or gridline next to the legend
     bx0, by0, bx1, by1 = _extent(found)
-    x0, y0, x1, y1 = max(0, int(bx0 - pad)), max(0, int(by0 - pad)), int(bx1 + pad), int(by1 + pad)
-    crop = _text_only(img[y0:y1, x0:x1], page.grey[y0:y1, x0:x1], glyph)
+    mids = [(e.handle[1] + e.handle[3]) / 2 for e in found if not e.words]  # unread text, level with its stroke
+    if mids:
+        by0, by1 = min(by0, min(mids) - 0.6 * glyph), max(by1, max(mids) + 0.6 * glyph)
+    reach = int(TEXT_REACH * glyph)
+    y0, y1 = max(0, int(by0 - pad)), int(by1 + pad)
+    wx0, wx1 = max(0, int(bx0) - reach), min(img.shape[1], int(bx1) + reach)
+    wide = _text_only(img[y0:y1, wx0:wx1], page.grey[y0:y1, wx0:wx1], glyph)
+    # the text runs on away from the strokes (left of gnuplot's, right of the others')
+    left = any(e.handle[2] >= bx1 - 1 for e in found)
+    lo, hi = _text_run(wide, int(bx0) - wx0, int(bx1) - wx0, glyph, left)
+    x0, x1 = max(0, int(wx0 + lo - pad)), int(wx0 + hi + pad)
+    crop = wide[:, x0 - wx0:x1 - wx0].copy()
     for hx0, hy0, hx1, hy1 in strokes:  # read as dashes glued to the words
         crop[max(0, hy0 - y0 - 1):max(0, hy1 - y0 + 1), max(0, hx0 - x0 - 1):max(0, hx1 - x0 + 1)] = 255
     return Block(crop, float(np.clip(TARGET_GLYPH_PX / glyph, 2.0, 4.0)), (x0, y0))
+
+
+def _text_run(clean: np.ndarray, lo: int, hi: int, glyph: float, left: bool) -> tuple[int, int]:
+    """Columns ``lo..hi`` widened on one side while dark ink follows on within a word gap:
+    the first reading missed the letters a data line crosses ("eline" for "baseline"), but
+    with the line whitened the block can read them."""
+    dark = clean < 128
+    ink = dark.any(axis=0) & (dark.sum(axis=0) < 0.8 * len(clean))  # not a frame's side
+    gap = max(2, int(0.8 * glyph))
+    while left and lo > 0 and ink[max(0, lo - gap):lo].any():
+        lo = max(0, lo - gap) + int(np.flatnonzero(ink[max(0, lo - gap):lo])[0])
+    while not left and hi < len(ink) and ink[hi:hi + gap].any():
+        hi = hi + int(np.flatnonzero(ink[hi:hi + gap])[-1]) + 1
+    return lo, hi
 
 
 def legend_names(page: Page, entries: list[LegendEntry | None], second: list[Word]) -> list[str]:

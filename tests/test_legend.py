@@ -223,6 +223,18 @@ def test_keras_accuracy_names_are_read_acc_not_ace(suite_chart) -> None:
     assert sorted(s.name for s in chart.panels[0].series) == ["train_acc", "train_loss", "val_acc", "val_loss"]
 
 
+@pytest.mark.parametrize("seed, index", [(0, 33), (1, 33)])
+def test_a_name_a_data_line_crosses_is_read_whole(suite_chart, seed: int, index: int) -> None:
+    """gnuplot's key over the data: the green line runs through the start of "baseline",
+    so the page reading gave "eline" (seed 0 chart 33) or nothing (seed 1 chart 33), and
+    the closer reading of the legend block, with the line whitened, was cut to where those
+    words ended. The block now runs on with the text, away from the strokes."""
+    path, truth = suite_chart(seed, index)
+    panel = chartextract.extract(str(path)).panels[0]
+    assert sorted(s.name for s in panel.series) == sorted(w["name"] for w in truth["panels"][0]["series"]) \
+        == ["baseline", "ours"]
+
+
 def test_a_legend_stroke_beside_the_plot_whose_text_was_read_unsure_is_an_entry() -> None:
     """The sparse first reading garbles small legend text beside the plot ('rmunA', read at
     12% confidence); the stroke, stacked with another entry's, is still an entry, for the
