@@ -26,6 +26,7 @@ SAME_TEXT = 0.7  # similarity (difflib ratio, spaces and case aside) of two read
 # before an "l" (its left side bearing widens the gap: "val loss" for "val_loss")
 UNDERSCORE_SPAN = 0.7
 SURE_WORD = 70  # OCR confidence of a word read surely: a second reading must keep its characters
+STACK_REACH = 4  # glyph heights past a panel's region that its legend's stacked strokes may reach
 TEXT_REACH = 6  # glyph heights the legend text may run on past the words first read
 TWIN_CORR = 0.9  # correlation of two glyphs' pixels above which they are one letter drawn twice
 
@@ -82,25 +83,36 @@ def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace
                    words: list[Word]) -> list[LegendEntry | None]:
     """For each trace, its stroke and the text beside it (inside the plot area, else beside
     it: a flat stretch of the line itself can pass for a stroke but has no text), or None.
-    A name has a letter or digit; outside the plot, a number beside a short dark stroke is a
-    tick label by its tick mark. Where others' text was read, a trace's one stroke in the
+    A stroke in the plot is named by no text left of or below the plot (a y tick label
+    stands beside a legend in the plot's corner). A name has a letter or digit; outside the plot, a number beside
+    a short dark stroke is a tick label by its tick mark. Where others' text was read, a trace's one stroke in the
     plot with none read beside it is an entry too, for the closer reading to name (a line
     crossing its text hid it), and so is its one stroke beside the plot stacked with the
-    others' (the sparse first reading garbled its text: "rmunA", read unsure)."""
+    others' (the sparse first reading garbled its text: "rmunA", read unsure), a few rows
+    past the panel's region too (a legend between two panels' regions)."""
     def named(name: str, numbers: bool) -> bool:
         return _is_name(name) and (numbers or parse_label(name) is None)
 
-    def entry(handles: list[Box], numbers: bool = True) -> LegendEntry | None:
+    # not the tick labels left of and below the plot (its text may spill over the other sides)
+    inside = [w for w in words if w.cx > plot_box[0] and w.cy < plot_box[3]]
+
+    def entry(handles: list[Box], pool: list[Word], numbers: bool) -> LegendEntry | None:
         return next((LegendEntry(h, ws) for h in handles
-                     if named(_join(ws := _words_beside(h, words)), numbers)), None)
+                     if named(_join(ws := _words_beside(h, pool)), numbers)), None)
     out, beside = [], []
     for t in traces:
-        e = entry(t.handles)
+        e = entry(t.handles, inside, True)
         outs = [] if e else outside_handles(img, bbox, plot_box, t.rgb)
-        out.append(e or entry(outs, numbers=False))
+        out.append(e or entry(outs, words, False))
         beside.append(outs)
     if any(out):  # a stroke in the legend whose text the first reading missed or a line crossing it hid
         found = [e.handle for e in out if e]
+        # a legend beside a column of panels may run on into the next one's region
+        glyph = float(np.median([w.height for e in out if e for w in e.words] or [TARGET_GLYPH_PX / 2]))
+        reach = int(STACK_REACH * glyph)
+        wider = (bbox[0], max(0, bbox[1] - reach), bbox[2], min(img.shape[0], bbox[3] + reach))
+        beside = [outs or ([] if e else outside_handles(img, wider, plot_box, t.rgb))
+                  for outs, e, t in zip(beside, out, traces)]
         stacked = [[h for h in outs if any(abs(h[0] - f[0]) <= 2 and abs(h[2] - f[2]) <= 2 for f in found)]
                    for outs in beside]
         out = [e or (LegendEntry(t.handles[0], []) if len(t.handles) == 1 else
