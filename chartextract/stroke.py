@@ -12,7 +12,9 @@ line hides left out, outliers down-weighted (Huber) and a weak pull to the first
 
 Edges do not fix the stroke's half-width: a thin line zig-zagging fills the band a thick
 one fills running straight. So each half-width (and marker discs) tried is judged by
-redrawing the fitted stroke and comparing it with the line's ink, pixel by pixel.
+redrawing the fitted stroke and comparing it with the line's ink, pixel by pixel. The
+edges place the outermost vertices only; the last step moves each vertex to where that
+redrawing matches the ink best.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ THIN_HALF_WIDTHS = (0.5, 1.0, 1.5, 2.0)  # px: the line joining marker discs, tr
 MARKER_RADII = (0.75, 0.875, 1.0)  # marker discs tried, times the ink's radius (theirs, and their anti-aliased rim)
 MARKER_MIN_RADIUS = 3.0  # px: thinner ink is no line with markers (and its runs' middles are right within a pixel)
 SEARCH_ROUNDS = 3
+REDRAW_STEPS = (1.0, 0.5, 0.25, 0.125)  # px: each sweep moves a vertex by up to two such steps, finer each time
 START_APART_PX = 0.3  # a second start, from the band's middle, where it differs from the first guess by this much
 
 
@@ -87,7 +90,91 @@ def fit_stroke(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.nd
         for f in MARKER_RADII:
             judge(f * radius, True)
     (h, discs), (_, rows) = min(tries.items(), key=lambda kv: kv[1][0])
-    return Stroke(fit_rows(cols, edges, xv, rows, h, ROUNDS, prior=rows0, discs=discs), h, discs)
+    rows = fit_rows(cols, edges, xv, rows, h, ROUNDS, prior=rows0, discs=discs)
+    return Stroke(rows if discs else redraw(rows, xv, h, ink), h, discs)
+
+
+def redraw(rows: np.ndarray, xv: np.ndarray, h: float,
+           ink: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """``rows`` moved vertex by vertex to where the stroke redraws ``ink`` best. The edges
+    fit sees each column's outermost ink only, so vertices inside the band stay where the
+    first guess put them; the ink (holes, fringes, a flank's slope) places them too.
+    Vertices far enough apart that no pixel is within reach of two are moved together; a
+    vertex's cost is its pixels' within the usual gap and the stroke's reach (a long segment
+    across a gap is judged near its ends)."""
+    px, py, alpha = ink
+    if len(xv) < 3 or not len(px):
+        return rows
+    rows = rows.copy()
+    gaps = np.diff(xv)
+    reach = h + 1.0 + float(np.median(gaps))  # a vertex's segments end a gap away
+    group = int(np.ceil(2 * reach / max(float(np.min(gaps)), 0.5))) + 1
+    for step in REDRAW_STEPS:
+        shifts = np.array([0.0, -2 * step, -step, step, 2 * step])  # ties keep the row (0 first)
+        for g in range(min(group, len(xv))):
+            members = np.arange(g, len(xv), group)
+            k = members[_nearest(xv[members], px)]
+            near = np.abs(px - xv[k]) <= reach
+            k, qx, qy, qa = k[near], px[near], py[near], alpha[near]
+            rest = _distance2(rows, xv, h, qx, qy, skip=k)  # to the segments the move leaves
+            costs = [np.bincount(k, np.abs(_cover(np.minimum(rest, _moved2(rows, xv, k, d, qx, qy)), h) - qa),
+                                 len(xv)) for d in shifts]
+            move = shifts[np.argmin(np.stack(costs), axis=0)]
+            rows[members] += np.where(_beside_paper(k, qy - rows[k], qa, len(xv)), move, 0.0)[members]
+    return rows
+
+
+def _beside_paper(k: np.ndarray, dy: np.ndarray, a: np.ndarray, n: int) -> np.ndarray:
+    """Vertices (``k`` of each pixel, ``dy`` below it) with the paper seen above or below
+    among their pixels. Where all around is hidden (a line running inside another's shaded
+    band), nothing stops the stroke from spreading over its own fringes."""
+    bg = a == 0
+    return (np.bincount(k, bg & (dy < 0), n) > 0) | (np.bincount(k, bg & (dy > 0), n) > 0)
+
+
+def _nearest(sorted_x: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Index of the nearest of ``sorted_x`` to each of ``x``."""
+    if len(sorted_x) == 1:
+        return np.zeros(len(x), dtype=int)
+    i = np.clip(np.searchsorted(sorted_x, x), 1, len(sorted_x) - 1)
+    return np.where(np.abs(sorted_x[i - 1] - x) <= np.abs(sorted_x[i] - x), i - 1, i)
+
+
+def _moved2(rows: np.ndarray, xv: np.ndarray, k: np.ndarray, d: float, px: np.ndarray,
+            py: np.ndarray) -> np.ndarray:
+    """Squared distance of each pixel to the two segments at its vertex ``k``, moved by ``d``."""
+    yk = rows[k] + d
+    left, right = np.maximum(k - 1, 0), np.minimum(k + 1, len(xv) - 1)
+    return np.minimum(_segment2(px, py, xv[left], rows[left], xv[k], yk),
+                      _segment2(px, py, xv[k], yk, xv[right], rows[right]))
+
+
+def _segment2(px, py, ax, ay, bx, by) -> np.ndarray:
+    """Squared distance from points (px, py) to segments a-b."""
+    vx, vy = bx - ax, by - ay
+    t = np.clip(((px - ax) * vx + (py - ay) * vy) / np.maximum(vx * vx + vy * vy, 1e-9), 0.0, 1.0)
+    return (px - ax - t * vx) ** 2 + (py - ay - t * vy) ** 2
+
+
+def _cover(d2: np.ndarray, h: float) -> np.ndarray:
+    """A pixel's share inside a stroke of half-width ``h`` at squared distance ``d2``."""
+    return np.clip(h + 0.5 - np.sqrt(d2), 0.0, 1.0)
+
+
+def _distance2(rows: np.ndarray, xv: np.ndarray, reach: float, px: np.ndarray, py: np.ndarray,
+               skip: np.ndarray | None = None) -> np.ndarray:
+    """Squared distance of each pixel to the polyline, over its segments within ``reach`` + 1
+    along x; with ``skip``, not the two segments at each pixel's vertex ``skip``."""
+    lo = np.clip(np.searchsorted(xv, px - reach - 1) - 1, 0, len(xv) - 2)
+    span = int(np.max(np.searchsorted(xv, px + reach + 1) - lo)) + 1 if len(px) else 0
+    d2 = np.full(len(px), np.inf)
+    for o in range(span):
+        j = np.minimum(lo + o, len(xv) - 2)
+        d = _segment2(px, py, xv[j], rows[j], xv[j + 1], rows[j + 1])
+        if skip is not None:
+            d = np.where((j == skip - 1) | (j == skip), np.inf, d)
+        d2 = np.minimum(d2, d)
+    return d2
 
 
 def band_middle(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, h: float, rows0: np.ndarray) -> np.ndarray:
@@ -120,16 +207,7 @@ def coverage(rows: np.ndarray, xv: np.ndarray, h: float, px: np.ndarray, py: np.
     anti-aliasing estimate, half-width + 1/2 - distance, clipped to 0..1."""
     discs = thin is not None
     reach = thin if discs else h
-    lo = np.clip(np.searchsorted(xv, px - reach - 1) - 1, 0, len(xv) - 2)
-    span = int(np.max(np.searchsorted(xv, px + reach + 1) - lo)) + 1 if len(px) else 0
-    d2 = np.full(len(px), np.inf)
-    for o in range(span):
-        j = np.minimum(lo + o, len(xv) - 2)
-        dx, dy = px - xv[j], py - rows[j]
-        vx, vy = xv[j + 1] - xv[j], rows[j + 1] - rows[j]
-        t = np.clip((dx * vx + dy * vy) / np.maximum(vx * vx + vy * vy, 1e-9), 0.0, 1.0)
-        d2 = np.minimum(d2, (dx - t * vx) ** 2 + (dy - t * vy) ** 2)
-    cover = np.clip(reach + 0.5 - np.sqrt(d2), 0.0, 1.0)
+    cover = _cover(_distance2(rows, xv, reach, px, py), reach)
     if discs:
         lo = np.clip(np.searchsorted(xv, px - h - 1), 0, len(xv) - 1)
         span = int(np.max(np.searchsorted(xv, px + h + 1) - lo)) + 1 if len(px) else 0
