@@ -205,13 +205,18 @@ def _with_second_look(fit, labels: list[_Label], rereads, errors: list[str]) -> 
     labels again in the next, closer way (``rereads``) and keep the best fit: the one with
     more ticks, two ticks that are round numbers a few steps apart before two that are not
     (OCR reads ``10³`` as ``103``); on a tie, the closer reading (``1077`` parses as 10⁻⁷
-    where the glyphs say 10⁻²)."""
+    where the glyphs say 10⁻²). Where the closer reading alone fits fewer than three ticks,
+    both readings' labels are candidates together."""
     first_errors: list[str] = []
     axis = fit(labels, first_errors)
     for reread in rereads:
         if axis is not None and (len(axis.ticks) >= 3 or axis.overridden):
             return axis
-        again = fit(reread(), [])
+        closer = reread()
+        again = fit(closer, [])
+        if again is None or len(again.ticks) < 3:  # each reading got some labels right ("0,3" and "3")
+            both = fit(closer + labels, [])
+            again = both if both is not None and (again is None or _rank(both) > _rank(again)) else again
         if again is not None and (axis is None or _rank(again) >= _rank(axis)):  # ties: the closer reading
             axis = again
     if axis is None:
@@ -544,8 +549,9 @@ def _calibrate(labels: list[_Label], pos, marks: np.ndarray, edges, label: str, 
         cands += [(i, v) for i, l in enumerate(labels) for v in l.pow10]
     pixels = _tick_pixels([pos(labels[i].word) for i, _ in cands], marks, 0.6 * gh)
     # where some label is a power and nothing else (2 × 10³), "103" is one too: labels share a
-    # format; and on an axis known to be log (by its minor ticks), "102 103 104" are powers
-    powers = scale == "log" or any(l.pow10 and l.value is None for l in labels)
+    # format; and on an axis known to be log (by its minor ticks), "102 103 104" are powers,
+    # but not "100" beside a "10" that can be no power ("10 100" is plain)
+    powers = (scale == "log" and all(l.pow10 for l in labels)) or any(l.pow10 and l.value is None for l in labels)
     fit = fit_axis(pixels, [v for _, v in cands], tol, scale, groups=[i for i, _ in cands],
                    plain=[(k >= n_linear) if powers else (k < n_plain) for k in range(len(cands))],
                    log_only=[k >= n_linear for k in range(len(cands))])

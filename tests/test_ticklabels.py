@@ -247,3 +247,29 @@ def test_a_raised_exponent_makes_a_plain_reading_a_power(suite_chart) -> None:
     assert sorted(t.value for t in panel.y_axis.ticks) == pytest.approx([100, 1000, 10000])
     errs = _log_errors(panel.series, want["series"])
     assert max(errs.values()) < 0.015, errs  # noisy lines in a JPEG: 0.9-1.1% off
+
+
+def test_a_hundred_beside_a_ten_on_a_log_axis_is_no_power(suite_chart) -> None:
+    """gnuplot's log y axis labelled "10" and "100" (JPEG; the benchmark's seed-9 chart 023):
+    on an axis known to be log, "100" was taken for 10^0 as "103" is for 10^3, which made
+    the axis run from 1 at the top to 10 at the bottom and every line 70-90% off. A "10"
+    can be no power, and labels share a format: both are plain."""
+    path, truth = suite_chart(9, 23)
+    panel, want = chartextract.extract(str(path)).panels[1], truth["panels"][1]
+    assert panel.y_axis.scale == "log"
+    assert sorted(t.value for t in panel.y_axis.ticks) == [10.0, 100.0]
+    errs = panel_errors(panel.series, want["series"])
+    assert max(errs.values()) < 0.01, errs
+
+
+def test_two_readings_of_small_labels_together_make_the_axis(suite_chart) -> None:
+    """plotnine theme_minimal's log axis labelled 0.3, 1, 3 in small grey digits (the
+    benchmark's seed-9 chart 021): the page reading got only "0,3", the closer strip
+    reading "3", "1" and "3" (the 0.3 read as 3), and neither fitted an axis, so the panel
+    was not read. The two readings' labels together fit a log axis on all three ticks."""
+    path, truth = suite_chart(9, 21)
+    panel, want = chartextract.extract(str(path)).panels[0], truth["panels"][0]
+    assert panel.error is None
+    assert sorted(round(t.value, 3) for t in panel.y_axis.ticks) == [0.3, 1.0, 3.0]
+    errs = panel_errors(panel.series, want["series"])
+    assert max(errs.values()) < 0.01, errs
