@@ -26,6 +26,7 @@ STEP_WORDS = re.compile(r"\b(step|steps|epoch|epochs|iter|iters|iteration|iterat
 
 
 SNAP_MIN_PX = 1.5
+CORNER_PX = 2  # a tick at the plot's corner is drawn on the frame's edge or just past it
 TICK_SHARE = 0.6  # of a tick strip's rows (columns) a tick mark darkens
 LABEL_GAP = 0.5  # glyph heights of blank between the tick labels and the y axis title beside them
 _POW10_HEAD = re.compile(r"^[x×X*]?10\S{1,3}$")  # the 10^k of a label that may have an m × before it
@@ -492,15 +493,20 @@ def _tick_positions(grey: np.ndarray, box, axis: str) -> np.ndarray:
 
 def mark_rows(grey: np.ndarray, box, axis: str, need_out: float) -> list[np.ndarray]:
     """The marks found in each place ticks are drawn: just outside the axis, gridlines
-    across the plot, just inside the axis; ``need_out`` lower finds short minor ticks too."""
+    across the plot, just inside the axis; ``need_out`` lower finds short minor ticks too.
+    Outside, the marks at the axis's ends count too: the first and last ticks stand at the
+    plot's corners, on or just past the frame's edge (Vega's, whose end labels are flush
+    with the axis ends, off their ticks: their centres alone put the end ticks pixels off)."""
     x0, y0, x1, y1 = box
+    e = CORNER_PX
     if axis == "y":
-        strips = (grey[y0:y1 + 1, max(0, x0 - 5):max(0, x0 - 1)], grey[y0:y1 + 1, x0 + 3:x1 - 3],
+        strips = (grey[max(0, y0 - e):y1 + 1 + e, max(0, x0 - 5):max(0, x0 - 1)], grey[y0:y1 + 1, x0 + 3:x1 - 3],
                   grey[y0:y1 + 1, x0 + 1:x0 + 5])
     else:
-        strips = (grey[y1 + 2:y1 + 6, x0:x1 + 1].T, grey[y0 + 3:y1 - 3, x0:x1 + 1].T,
+        strips = (grey[y1 + 2:y1 + 6, max(0, x0 - e):x1 + 1 + e].T, grey[y0 + 3:y1 - 3, x0:x1 + 1].T,
                   grey[max(0, y1 - 4):max(0, y1), x0:x1 + 1].T)
-    offset = y0 if axis == "y" else x0
+    lo = y0 if axis == "y" else x0
+    offsets = (max(0, lo - e), lo, lo)  # outside the axis the strip runs past the plot's corners
     out = []
     for k, (strip, need, contrast) in enumerate(zip(strips, (need_out, 0.6, max(need_out, 0.75)), (25, 6, 25))):
         if strip.size == 0:
@@ -510,7 +516,7 @@ def mark_rows(grey: np.ndarray, box, axis: str, need_out: float) -> list[np.ndar
         flags = (depth > contrast).mean(axis=1) >= need
         if k == 1:  # gridlines: the frame's own edges are not gridlines
             flags[:3] = flags[-3:] = False
-        out.append(np.array(_run_centers(flags, depth.mean(axis=1)), dtype=float) + offset)
+        out.append(np.array(_run_centers(flags, depth.mean(axis=1)), dtype=float) + offsets[k])
     return out
 
 
