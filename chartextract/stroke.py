@@ -109,13 +109,15 @@ def redraw(rows: np.ndarray, xv: np.ndarray, h: float,
     gaps = np.diff(xv)
     reach = h + 1.0 + float(np.median(gaps))  # a vertex's segments end a gap away
     group = int(np.ceil(2 * reach / max(float(np.min(gaps)), 0.5))) + 1
+    sweeps = []  # each group of vertices moved together, and the pixels within their reach
+    for g in range(min(group, len(xv))):
+        members = np.arange(g, len(xv), group)
+        k = members[_nearest(xv[members], px)]
+        near = np.abs(px - xv[k]) <= reach
+        sweeps.append((members, k[near], px[near], py[near], alpha[near]))
     for step in REDRAW_STEPS:
         shifts = np.array([0.0, -2 * step, -step, step, 2 * step])  # ties keep the row (0 first)
-        for g in range(min(group, len(xv))):
-            members = np.arange(g, len(xv), group)
-            k = members[_nearest(xv[members], px)]
-            near = np.abs(px - xv[k]) <= reach
-            k, qx, qy, qa = k[near], px[near], py[near], alpha[near]
+        for members, k, qx, qy, qa in sweeps:
             rest = _distance2(rows, xv, h, qx, qy, skip=k)  # to the segments the move leaves
             costs = [np.bincount(k, np.abs(_cover(np.minimum(rest, _moved2(rows, xv, k, d, qx, qy)), h) - qa),
                                  len(xv)) for d in shifts]
