@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 import cv2
@@ -84,9 +84,9 @@ def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace
     """For each trace, its stroke and the text beside it (inside the plot area, else beside
     it: a flat stretch of the line itself can pass for a stroke but has no text), or None.
     A stroke in the plot is named by no text left of or below the plot (a y tick label
-    stands beside a legend in the plot's corner). A name has a letter or digit; outside the plot, a number beside
-    a short dark stroke is a tick label by its tick mark. Where others' text was read, a trace's one stroke in the
-    plot with none read beside it is an entry too, for the closer reading to name (a line
+    stands beside a legend in the plot's corner). A name has a letter or digit; outside the
+    plot, a number beside a short dark stroke is a tick label by its tick mark. Where others'
+    text was read, a trace's one stroke in the plot with none read beside it is an entry too, for the closer reading to name (a line
     crossing its text hid it), and so is its one stroke beside the plot stacked with the
     others' (the sparse first reading garbled its text: "rmunA", read unsure), a few rows
     past the panel's region too (a legend between two panels' regions)."""
@@ -248,7 +248,10 @@ def _words_beside(handle: Box, words: list[Word]) -> list[Word]:
 def _join(words: list[Word], grey: np.ndarray | None = None) -> str:
     """The words as one name, without the stray marks OCR reads at a stroke's ends; where
     ``grey`` (the page) shows an underscore between two words, they are joined by it (OCR
-    reads "train_acc" as "train" and "acc")."""
+    reads "train_acc" as "train" and "acc"), and glyphs it shows alike are one letter
+    (``_twins``)."""
+    if grey is not None:
+        words = [_twins(w, grey) for w in words]
     text = "".join(_spaced(w, grey) + (("_" if grey is not None and _underscore_between(w, nxt, grey) else " ")
                                        if nxt else "") for w, nxt in zip(words, words[1:] + [None]))
     return tidy_text(text.strip(" |[](){}-—_:;,.'\""))
@@ -267,28 +270,29 @@ def _glyph_columns(crop: np.ndarray) -> list[tuple[int, int]]:
     return [(int(g[0]), int(g[-1]) + 1) for g in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)]
 
 
-def _twins(word: Word, grey: np.ndarray) -> str:
+def _twins(word: Word, grey: np.ndarray) -> Word:
     """The word with a "ce" that the page draws as one glyph twice read "cc": tesseract's
     word list turns "acc" into "ace" even where both glyphs are crisp and alike. Only where
-    the glyphs come apart one per letter, and the two have the same width and pixels."""
+    the glyphs from that "c" to the word's end come apart one per letter, and the two have
+    the same width (to a pixel) and pixels."""
     text = word.text
     k = text.rfind("ce")
-    if k < 0:
-        return text
+    tail = text[k + 2:]
+    if k < 0 or (tail and not tail.isalnum()):
+        return word
     x0, y0, x1, y1 = int(word.x0), int(word.y0), int(np.ceil(word.x1)), int(np.ceil(word.y1))
     crop = grey[y0:y1, x0:x1].astype(float)
     spans = _glyph_columns(crop)
-    after = sum(ch.isalnum() for ch in text[k:])  # glyphs from the "c" to the word's end
-    if len(spans) < after or not text[k + 2:].isalnum() and text[k + 2:]:
-        return text
+    after = 2 + len(tail)  # glyphs from the "c" to the word's end
+    if len(spans) < after:
+        return word
     (a0, a1), (b0, b1) = spans[-after], spans[-after + 1]
     w = min(a1 - a0, b1 - b0)
     if abs((a1 - a0) - (b1 - b0)) > 1 or w < 3:
-        return text  # glyphs run together, or split
-    c = crop[:, a0:a1]
-    corr = max(_corr(c[:, i:i + w], crop[:, b0 + j:b0 + j + w]) for i in range(a1 - a0 - w + 1)
-               for j in range(b1 - b0 - w + 1))
-    return text[:k] + "cc" + text[k + 2:] if corr >= TWIN_CORR else text
+        return word  # glyphs run together, or split
+    corr = max(_corr(crop[:, a0 + i:a0 + i + w], crop[:, b0 + j:b0 + j + w])
+               for i in range(a1 - a0 - w + 1) for j in range(b1 - b0 - w + 1))
+    return replace(word, text=text[:k] + "cc" + tail) if corr >= TWIN_CORR else word
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float:
@@ -301,10 +305,8 @@ def _spaced(word: Word, grey: np.ndarray | None) -> str:
     """The word, with the space OCR dropped before a closing capital or digit ("runA" for
     "run A"): where ``grey`` (the page) shows the gap before the last glyph a space wide,
     much wider than the gaps between the other letters ("pg1" has none)."""
-    if grey is None:
+    if grey is None or not LETTER_THEN_MARK.fullmatch(word.text):
         return word.text
-    if not LETTER_THEN_MARK.fullmatch(word.text):
-        return _twins(word, grey)
     x0, y0, x1, y1 = int(word.x0), int(word.y0), int(np.ceil(word.x1)), int(np.ceil(word.y1))
     cols = np.flatnonzero((grey[y0:y1, x0:x1] < 128).any(axis=0))
     blank = np.diff(cols) - 1  # blank columns between inked ones, left to right
