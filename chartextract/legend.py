@@ -281,24 +281,18 @@ def _twins(word: Word, grey: np.ndarray) -> Word:
     if k < 0 or (tail and not tail.isalnum()):
         return word
     x0, y0, x1, y1 = int(word.x0), int(word.y0), int(np.ceil(word.x1)), int(np.ceil(word.y1))
-    crop = grey[y0:y1, x0:x1].astype(float)
+    crop = grey[y0:y1, x0:x1].astype(np.float32)
     spans = _glyph_columns(crop)
     after = 2 + len(tail)  # glyphs from the "c" to the word's end
     if len(spans) < after:
         return word
     (a0, a1), (b0, b1) = spans[-after], spans[-after + 1]
-    w = min(a1 - a0, b1 - b0)
-    if abs((a1 - a0) - (b1 - b0)) > 1 or w < 3:
+    if abs((a1 - a0) - (b1 - b0)) > 1 or min(a1 - a0, b1 - b0) < 3:
         return word  # glyphs run together, or split
-    corr = max(_corr(crop[:, a0 + i:a0 + i + w], crop[:, b0 + j:b0 + j + w])
-               for i in range(a1 - a0 - w + 1) for j in range(b1 - b0 - w + 1))
+    narrow, wide = sorted((crop[:, a0:a1], crop[:, b0:b1]), key=lambda g: g.shape[1])
+    # the correlation of their pixels, the narrower glyph slid along the wider
+    corr = float(np.nan_to_num(cv2.matchTemplate(wide, narrow, cv2.TM_CCOEFF_NORMED)).max())
     return replace(word, text=text[:k] + "cc" + tail) if corr >= TWIN_CORR else word
-
-
-def _corr(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation of two equal-sized pixel patches (0 for a flat one)."""
-    a, b = a.ravel(), b.ravel()
-    return float(np.corrcoef(a, b)[0, 1]) if np.std(a) > 0 and np.std(b) > 0 else 0.0
 
 
 def _spaced(word: Word, grey: np.ndarray | None) -> str:
