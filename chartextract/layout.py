@@ -29,6 +29,7 @@ TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past i
 TOP_REACH = 0.4  # share of a despined plot's height its data may run on above the box found
 TOP_DEPTH = 0.1  # ... and that share of it, at least, below the box's top (deeper than a title's glyphs)
 EDGE_MAX_ROWS = 6  # an edge's pieces span this many rows at most (taller blobs are no edge)
+CRISP_OVER_RINGING = 4.0  # a crisp line's edges step this many times more than the JPEG ringing beside them
 STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
 
 
@@ -208,13 +209,13 @@ def _snap_to_frame(img: np.ndarray, box: Box, hsegs: list[Segment], vsegs: list[
 def long_edges(img: np.ndarray) -> tuple[list[Segment], list[Segment]]:
     """Horizontal and vertical edges longer than a few percent of the image."""
     h, w = img.shape[:2]  # cv2.absdiff gives |a - b| on uint8 without int16 copies of the image
-    dy = cv2.absdiff(img[1:], img[:-1]).max(axis=2) >= EDGE_THRESHOLD  # (h-1, w)
-    dx = cv2.absdiff(img[:, 1:], img[:, :-1]).max(axis=2) >= EDGE_THRESHOLD  # (h, w-1)
+    dy = cv2.absdiff(img[1:], img[:-1]).max(axis=2)  # (h-1, w)
+    dx = cv2.absdiff(img[:, 1:], img[:, :-1]).max(axis=2)  # (h, w-1)
     min_len = max(30, int(0.03 * min(h, w)))  # legend frames are shorter than plot sides
     gap = max(10, int(0.02 * max(h, w)))
     sheet = _sheet_colour(img)
-    hsegs = _runs(img, dy.astype(np.uint8), sheet, min_len, gap, horizontal=True)
-    vsegs = _runs(img, dx.astype(np.uint8), sheet, min_len, gap, horizontal=False)
+    hsegs = _runs(img, dy, sheet, min_len, gap, horizontal=True)
+    vsegs = _runs(img, dx, sheet, min_len, gap, horizontal=False)
     hsegs = [s for s in (_trim(img, s, True) for s in hsegs) if s.hi - s.lo >= min_len]
     vsegs = [s for s in (_trim(img, s, False) for s in vsegs) if s.hi - s.lo >= min_len]
     return hsegs, vsegs
@@ -265,14 +266,15 @@ def _sheet_colour(img: np.ndarray) -> np.ndarray:
     return np.median(border, axis=0)
 
 
-def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, gap: int,
+def _runs(img: np.ndarray, step: np.ndarray, sheet: np.ndarray, min_len: int, gap: int,
           horizontal: bool) -> list[Segment]:
     """Straight runs of at least ``min_len`` pixels. Pieces on one line are joined across gaps
     of up to ``gap`` pixels, where thin data lines cross a gridline (unless the gap is bare
     page: two lines end there), and across longer gaps that ink covers all along, where
-    thick ones hide it."""
+    thick ones hide it. ``step``: the grey-level step between neighbouring rows (columns)."""
     if not horizontal:
-        mask, img = mask.T, img.transpose(1, 0, 2)
+        step, img = step.T, img.transpose(1, 0, 2)
+    mask = (step >= EDGE_THRESHOLD).astype(np.uint8)
     piece = max(20, min_len // 2)
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 3), np.uint8))
     opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, piece), np.uint8))
@@ -280,7 +282,7 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
     pieces = [(float(cents[i][1]) + 0.5, int(stats[i][0]), int(stats[i][0] + stats[i][2]))
               for i in range(1, n) if stats[i][3] <= EDGE_MAX_ROWS]
     for i in np.flatnonzero(stats[1:, 3] > EDGE_MAX_ROWS) + 1:
-        pieces += _edge_in(labels, stats[i], i)
+        pieces += _edge_in(labels, stats[i], i, step)
 
     def joins(seg: Segment, pos: float, lo: int, hi: int) -> bool:
         return abs(seg.pos - pos) <= 1.5 and seg.lo <= lo and (
@@ -306,19 +308,26 @@ def _runs(img: np.ndarray, mask: np.ndarray, sheet: np.ndarray, min_len: int, ga
     return [s for s in segs if s.hi - s.lo >= min_len]
 
 
-def _edge_in(labels: np.ndarray, stat: np.ndarray, i: int) -> list[tuple[float, int, int]]:
+def _edge_in(labels: np.ndarray, stat: np.ndarray, i: int, step: np.ndarray) -> list[tuple[float, int, int]]:
     """The long edges in a blob taller than an edge: a JPEG's ringing beside a crisp line
     joins the line's edge rows to short runs above and below it, and data lines join
     gridlines far apart into one blob. The rows that run most of the blob's width, in
-    groups apart by more than an edge's rows; a group that is adjacent rows and no more than
-    an edge's (a thick line's two edges, merged by the ringing) is an edge. A group with a
-    gap is ringing or text, not one edge."""
+    groups apart by more than an edge's rows, each no more than an edge's rows (a thick
+    line's two edges, merged by the ringing). A group with a gap is a faint line's blurred
+    edges, or text, unless one run of adjacent rows steps far more than the rest: a crisp
+    line's edges, with its ringing a row apart."""
     x, y, w, h = (int(v) for v in stat[:4])
     counts = (labels[y:y + h, x:x + w] == i).sum(axis=1)
     rows = np.flatnonzero(counts >= 0.8 * w)
-    return [(float(y + np.average(g, weights=counts[g])) + 0.5, x, x + w)
-            for g in np.split(rows, np.flatnonzero(np.diff(rows) > EDGE_MAX_ROWS) + 1)
-            if len(g) and g[-1] - g[0] < EDGE_MAX_ROWS and len(g) == g[-1] - g[0] + 1]
+    edges = []
+    for g in np.split(rows, np.flatnonzero(np.diff(rows) > EDGE_MAX_ROWS) + 1):
+        if len(g) and g[-1] - g[0] < EDGE_MAX_ROWS:
+            runs = np.split(g, np.flatnonzero(np.diff(g) > 1) + 1)
+            strength = [float(np.median(step[y + r, x:x + w])) for r in runs]
+            g = runs[int(np.argmax(strength))]
+            if len(runs) == 1 or max(strength) >= CRISP_OVER_RINGING * sorted(strength)[-2]:
+                edges.append((float(y + np.average(g, weights=counts[g])) + 0.5, x, x + w))
+    return edges
 
 
 def _bare_gap(img: np.ndarray, sheet: np.ndarray, seg: Segment, lo: int) -> bool:

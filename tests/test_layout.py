@@ -2,6 +2,7 @@
 that must not pass for such lines, and facet title strips that are no plot area."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import sys
@@ -236,6 +237,21 @@ def test_a_crisp_frame_line_with_jpeg_ringing_is_an_edge(suite_chart) -> None:
     path, truth = suite_chart(5, 23)
     chart = chartextract.extract(str(path))
     assert len(chart.panels) == len(truth["panels"]) == 3
+
+
+def test_a_1px_axis_line_with_ringing_a_row_apart_is_an_edge(suite_chart) -> None:
+    """gnuplot's small log chart as JPEG (the benchmark's seed-10 chart 028): the ringing
+    beside the 1 px left axis leaves edge rows a row apart from the line's own two, a group
+    with a gap taken for no edge. The axis was lost and no chart found; the line's two
+    adjacent rows, the strongest, are the edge."""
+    path, truth = suite_chart(10, 28)
+    chart = chartextract.extract(str(path))
+    assert len(chart.panels) == 1
+    panel, want = chart.panels[0], truth["panels"][0]
+    assert panel.y_axis.scale == "log"
+    logged = [dict(w, y=np.log10(w["y"]).tolist()) for w in want["series"]]
+    errs = panel_errors([dataclasses.replace(s, y=np.log10(s.y)) for s in panel.series], logged)
+    assert len(errs) == 2 and max(errs.values()) < 0.01, errs
 
 
 def test_a_thick_frame_with_inward_ticks_in_a_jpeg_is_an_edge(suite_chart) -> None:
