@@ -21,9 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import solveh_banded
 from scipy.optimize import minimize_scalar
-from scipy.sparse import coo_matrix, diags
-from scipy.sparse.linalg import spsolve
 
 SUBSAMPLES = 4  # points per column where the edge is evaluated (the pixel averages the edge)
 DISC_STEP = 0.25  # px between the disc's offsets tried
@@ -101,7 +100,9 @@ def redraw(rows: np.ndarray, xv: np.ndarray, h: float,
     first guess put them; the ink (holes, fringes, a flank's slope) places them too.
     Vertices far enough apart that no pixel is within reach of two are moved together; a
     vertex's cost is its pixels' within the usual gap and the stroke's reach (a long segment
-    across a gap is judged near its ends)."""
+    across a gap is judged near its ends). A step moves the polyline by two step sizes at
+    most, so a pixel further than that from the stroke's anti-aliased rim is covered the
+    same (fully, or not at all) whatever the moves: it is left out of that step's costs."""
     px, py, alpha = ink
     if len(xv) < 3 or not len(px):
         return rows
@@ -113,16 +114,21 @@ def redraw(rows: np.ndarray, xv: np.ndarray, h: float,
     for g in range(min(group, len(xv))):
         members = np.arange(g, len(xv), group)
         k = members[_nearest(xv[members], px)]
-        near = np.abs(px - xv[k]) <= reach
-        sweeps.append((members, k[near], px[near], py[near], alpha[near]))
+        near = np.flatnonzero(np.abs(px - xv[k]) <= reach)
+        sweeps.append((members, near, k[near], _segments_near(xv, px[near], h)))
+    around = _segments_near(xv, px, h)
     for step in REDRAW_STEPS:
         shifts = np.array([0.0, -2 * step, -step, step, 2 * step])  # ties keep the row (0 first)
-        for members, k, qx, qy, qa in sweeps:
-            rest = _distance2(rows, xv, h, qx, qy, skip=k)  # to the segments the move leaves
-            costs = [np.bincount(k, np.abs(_cover(np.minimum(rest, _moved2(rows, xv, k, d, qx, qy)), h) - qa),
+        rim = np.abs(np.sqrt(_distance2(rows, xv, around, px, py)) - h) <= 0.5 + 2 * step + 1e-9
+        for members, near, k, (first, span) in sweeps:
+            on = rim[near]
+            q, kq, qx, qy = near[on], k[on], px[near[on]], py[near[on]]
+            rest = _distance2(rows, xv, (first[on], span), qx, qy, skip=kq)  # to the segments the move leaves
+            costs = [np.bincount(kq, np.abs(_cover(np.minimum(rest, _moved2(rows, xv, kq, d, qx, qy)), h) - alpha[q]),
                                  len(xv)) for d in shifts]
             move = shifts[np.argmin(np.stack(costs), axis=0)]
-            rows[members] += np.where(_beside_paper(k, qy - rows[k], qa, len(xv)), move, 0.0)[members]
+            free = _beside_paper(k, py[near] - rows[k], alpha[near], len(xv))
+            rows[members] += np.where(free, move, 0.0)[members]
     return rows
 
 
@@ -163,12 +169,18 @@ def _cover(d2: np.ndarray, h: float) -> np.ndarray:
     return np.clip(h + 0.5 - np.sqrt(d2), 0.0, 1.0)
 
 
-def _distance2(rows: np.ndarray, xv: np.ndarray, reach: float, px: np.ndarray, py: np.ndarray,
-               skip: np.ndarray | None = None) -> np.ndarray:
-    """Squared distance of each pixel to the polyline, over its segments within ``reach`` + 1
-    along x; with ``skip``, not the two segments at each pixel's vertex ``skip``."""
+def _segments_near(xv: np.ndarray, px: np.ndarray, reach: float) -> tuple[np.ndarray, int]:
+    """The first of the polyline's segments within ``reach`` + 1 of each pixel along x, and
+    how many follow on at most."""
     lo = np.clip(np.searchsorted(xv, px - reach - 1) - 1, 0, len(xv) - 2)
-    span = int(np.max(np.searchsorted(xv, px + reach + 1) - lo)) + 1 if len(px) else 0
+    return lo, int(np.max(np.searchsorted(xv, px + reach + 1) - lo)) + 1 if len(px) else 0
+
+
+def _distance2(rows: np.ndarray, xv: np.ndarray, near: tuple[np.ndarray, int], px: np.ndarray,
+               py: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
+    """Squared distance of each pixel to the polyline, over its segments ``near`` (from
+    ``_segments_near``); with ``skip``, not the two segments at each pixel's vertex ``skip``."""
+    lo, span = near
     d2 = np.full(len(px), np.inf)
     for o in range(span):
         j = np.minimum(lo + o, len(xv) - 2)
@@ -209,7 +221,7 @@ def coverage(rows: np.ndarray, xv: np.ndarray, h: float, px: np.ndarray, py: np.
     anti-aliasing estimate, half-width + 1/2 - distance, clipped to 0..1."""
     discs = thin is not None
     reach = thin if discs else h
-    cover = _cover(_distance2(rows, xv, reach, px, py), reach)
+    cover = _cover(_distance2(rows, xv, _segments_near(xv, px, reach), px, py), reach)
     if discs:
         lo = np.clip(np.searchsorted(xv, px - h - 1), 0, len(xv) - 1)
         span = int(np.max(np.searchsorted(xv, px + h + 1) - lo)) + 1 if len(px) else 0
@@ -231,15 +243,16 @@ def fit_rows(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndar
     sub = (np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES - 0.5
     x = (cols[:, None] + sub)[:, :, None]  # (columns, subsamples, 1)
     k, t, s = _marker_reach(x, xv, h) if discs else _stroke_reach(x, xv, h)
-    eqs = [(edges[:, 0], -1.0), (edges[:, 1], 1.0)]
+    eqs = []  # per edge side: its seen edges, the side's sign, and their samples' reach
+    for obs, sign in ((edges[:, 0], -1.0), (edges[:, 1], 1.0)):
+        seen = np.flatnonzero(np.isfinite(obs))
+        eqs.append((obs[seen], sign, k[seen], t[seen], s[seen]))
     prior = np.asarray(rows0 if prior is None else prior, dtype=float)
     for _ in range(rounds):
-        a_mat, rhs = _linearise(y, k, t, s, eqs)
-        r = np.abs(a_mat @ y - rhs)
+        idx, val, rhs = _linearise(y, eqs)
+        r = np.abs(np.einsum("ij,ij->i", val, y[idx]) - rhs)
         wt = np.where(r <= HUBER_PX, 1.0, HUBER_PX / np.maximum(r, 1e-9))
-        aw = diags(wt) @ a_mat
-        normal = (a_mat.T @ aw + diags(np.full(n, PRIOR))).tocsc()
-        new = spsolve(normal, aw.T @ rhs + PRIOR * prior)
+        new = _solve_weighted(idx, val, wt, rhs, PRIOR, prior)
         done = np.max(np.abs(new - y)) < SETTLED_PX
         y = new
         if done:
@@ -278,25 +291,36 @@ def _on_line(p: np.ndarray, xv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return k, np.clip((p - xv[k]) / (xv[k + 1] - xv[k]), 0.0, 1.0)
 
 
-def _linearise(y: np.ndarray, k: np.ndarray, t: np.ndarray, s: np.ndarray, eqs):
+def _linearise(y: np.ndarray, eqs):
     """One row per seen edge: the column's mean edge as weights on the vertex rows, for the
-    polyline points that are outermost within the disc's reach at ``y``."""
-    n_sub = k.shape[1]
-    line = (1 - t) * y[k] + t * y[k + 1]
-    rows, cols, vals, rhs = [], [], [], []
-    base = 0
-    for obs, sign in eqs:
-        seen = np.flatnonzero(np.isfinite(obs))
-        pick = np.argmax(sign * line[seen] + s[seen], axis=2)[:, :, None]  # top: min(line - s); bottom: max(line + s)
-        kk, tt, ss = (np.take_along_axis(a[seen], pick, 2)[:, :, 0] for a in (k, t, s))
-        r = np.repeat(base + np.arange(len(seen)), n_sub)
-        rows += [r, r]
-        cols += [kk.ravel(), kk.ravel() + 1]
-        vals += [(1 - tt).ravel() / n_sub, tt.ravel() / n_sub]
-        rhs.append(obs[seen] - sign * ss.mean(axis=1))
-        base += len(seen)
-    a_mat = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                       shape=(base, len(y))).tocsr()
-    return a_mat, np.concatenate(rhs)
+    polyline points that are outermost within the disc's reach at ``y``. Rows are given as
+    (vertex index, weight) pairs, ``idx`` and ``val`` (rows, 2 x subsamples), and ``rhs``."""
+    idx, val, rhs = [], [], []
+    for obs, sign, k, t, s in eqs:
+        n_sub = k.shape[1]
+        line = (1 - t) * y[k] + t * y[k + 1]
+        pick = np.argmax(sign * line + s, axis=2)[:, :, None]  # top: min(line - s); bottom: max(line + s)
+        kk, tt, ss = (np.take_along_axis(a, pick, 2)[:, :, 0] for a in (k, t, s))
+        idx.append(np.concatenate([kk, kk + 1], axis=1))
+        val.append(np.concatenate([1 - tt, tt], axis=1) / n_sub)
+        rhs.append(obs - sign * ss.mean(axis=1))
+    return np.concatenate(idx), np.concatenate(val), np.concatenate(rhs)
 
 
+def _solve_weighted(idx: np.ndarray, val: np.ndarray, wt: np.ndarray, rhs: np.ndarray,
+                    prior_weight: float, prior: np.ndarray) -> np.ndarray:
+    """Weighted least squares with a pull to ``prior``: rows as from ``_linearise``. Each
+    row weighs a few neighbouring vertices, so the normal equations are banded and solved
+    as such (symmetric positive definite with the prior)."""
+    n, m = len(prior), len(idx)
+    base = idx.min(axis=1) if m else np.zeros(0, dtype=int)
+    u = int(np.max(idx.max(axis=1) - base)) if m else 0
+    local = np.zeros((m, u + 1))  # each row's weights on vertices base .. base + u
+    np.add.at(local, (np.arange(m)[:, None], idx - base[:, None]), val)
+    ab = np.empty((u + 1, n))  # upper band storage: ab[u + i - j, j] = a[i, j]
+    for o in range(u + 1):  # a[i, i + o] gathers w * weight(i) * weight(i + o) over rows
+        prod = wt[:, None] * local[:, :u + 1 - o] * local[:, o:]
+        ab[u - o] = np.bincount((base[:, None] + o + np.arange(u + 1 - o)).ravel(), prod.ravel(), n)[:n]
+    ab[u] += prior_weight
+    b = np.bincount(idx.ravel(), (val * (wt * rhs)[:, None]).ravel(), n) + prior_weight * prior
+    return solveh_banded(ab, b)
