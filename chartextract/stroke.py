@@ -238,7 +238,6 @@ def fit_rows(cols: np.ndarray, edges: np.ndarray, xv: np.ndarray, rows0: np.ndar
     of half-width ``h`` (or, with ``discs``, whose marker discs of radius ``h`` on a thin
     line) best matches ``edges`` ((n, 2) top/bottom edge per column at ``cols``, NaN = not
     seen). ``prior`` (default ``rows0``) holds vertices that no seen edge reaches."""
-    n = len(xv)
     y = np.asarray(rows0, dtype=float).copy()
     sub = (np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES - 0.5
     x = (cols[:, None] + sub)[:, :, None]  # (columns, subsamples, 1)
