@@ -7,6 +7,7 @@ import re
 import numpy as np
 from skimage.color import rgb2lab
 
+TEXT_CHROMA = 60  # max - min of R, G, B above which a pixel is coloured (a line), not text
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 
 

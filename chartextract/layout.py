@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .colors import TEXT_CHROMA
+
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (inclusive-exclusive)
 
 EDGE_THRESHOLD = 6  # grey-level step that counts as an edge (theme_minimal gridlines on white are ~8)
@@ -27,6 +29,8 @@ LINE_EDGES_PX = 4  # a line's two edges are at most this far apart
 LEGEND_MAX_SHARE = 0.35  # a legend inside a plot covers at most this share of its area
 TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past its end
 TOP_REACH = 0.4  # share of a despined plot's height its data may run on above the box found
+TEXT_MIN_PX = 4  # ink this tall standing clear of the plot above a despined spine's top is text
+TITLE_OFF_CENTRE = 0.1  # share of the plot's width a title's centre may stand off the plot's centre
 TOP_DEPTH = 0.1  # ... and that share of it, at least, below the box's top (deeper than a title's glyphs)
 EDGE_MAX_ROWS = 6  # an edge's pieces span this many rows at most (taller blobs are no edge)
 CRISP_OVER_RINGING = 4.0  # a crisp line's edges step this many times more than the JPEG ringing beside them
@@ -79,10 +83,12 @@ def find_plot_areas(img: np.ndarray) -> list[PlotArea]:
                         framing.update(id(s) for s in hs + vs)
     for xs in xgroups:
         for ys in ygroups:
-            box = _offset_spines([s for s in xs if id(s) not in framing], [s for s in ys if id(s) not in framing])
-            if box:  # the reach past the last tick stops at the image's edge
+            found = _offset_spines([s for s in xs if id(s) not in framing], [s for s in ys if id(s) not in framing])
+            box = None
+            if found:  # the reach past the last tick stops at the image's edge
+                box, spine_top = found
                 box = (max(0, box[0]), max(0, box[1]), min(w - 1, box[2]), min(h - 1, box[3]))
-                box = _over_the_data_above(img, box)
+                box = _over_the_data_above(img, _under_text_above(img, box, spine_top))
             if box and box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
                 cands.append(PlotArea(plot_box=box, support=2, framed=False))
     areas = _keep_outermost(img, cands, tol)
@@ -106,7 +112,7 @@ def _supported(hs: list[Segment], vs: list[Segment], box: Box, near: int) -> boo
     return any(abs(h.pos - y1) <= near and abs(v.pos - x0) <= near for h in hs for v in vs)
 
 
-def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
+def _offset_spines(xs: list[Segment], ys: list[Segment]) -> tuple[Box, int] | None:
     """Left and bottom spines moved outwards (and trimmed to the ticks), seaborn's despine:
     a horizontal and a vertical line that would meet at a corner below-left, each short of
     the corner by more than a line's width (a frame's sides meet) and by at most a small
@@ -114,7 +120,7 @@ def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
     spines themselves may be short). The horizontals of a column of such panels share one
     extent; each line of them is tried, but not one whose extent-mates cross the vertical
     above it, nor a vertical whose extent-mates cross the line (gridlines, not the next
-    panel's spine)."""
+    panel's spine). Also returns the top of the vertical spine."""
     lines, columns = _lines_of(xs), _lines_of(ys)
     for hl in lines:
         near = [v for v in ys if LINE_EDGES_PX < hl.lo - v.pos <= OFFSET_REACH * (hl.hi - v.pos)
@@ -129,8 +135,27 @@ def _offset_spines(xs: list[Segment], ys: list[Segment]) -> Box | None:
         # and not beyond the offset at the corner
         reach = min(hl.lo - vl.pos, hl.pos - vl.hi)
         return (int(vl.pos) + 2, int(vl.lo - min(reach, TRIM_MARGIN * (vl.hi - vl.lo))),
-                int(hl.hi + min(reach, TRIM_MARGIN * (hl.hi - hl.lo))), int(hl.pos) - 2)
+                int(hl.hi + min(reach, TRIM_MARGIN * (hl.hi - hl.lo))), int(hl.pos) - 2), vl.lo
     return None
+
+
+def _under_text_above(img: np.ndarray, box: Box, spine_top: int) -> Box:
+    """A despined box's top lowered under a title standing in the margin it reaches above
+    the trimmed spine's top: the panel's title, set close above the plot, is no data (its
+    glyphs were read as a line, and the title left unread). Data that runs into the margin
+    comes up from the plot; a title is grey or black, stands clear of the spine's top row
+    and is centred over the plot (a legend's text there stands to one side)."""
+    x0, y0, x1, y1 = box
+    if spine_top - y0 < 2:
+        return box
+    window = img[y0:spine_top, x0:x1].astype(np.int16)
+    grey = window.max(axis=2) - window.min(axis=2) <= TEXT_CHROMA  # text, not a coloured line's dashes
+    ink = ((np.abs(window - _sheet_colour(img)).max(axis=2) >= INK_STEP) & grey).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    text = [(x, x + w, t + hgt) for x, t, w, hgt, _ in stats[1:] if t + hgt < len(ink) - 1 and hgt >= TEXT_MIN_PX]
+    if not text or abs(min(t[0] for t in text) + max(t[1] for t in text) - (x1 - x0)) > 2 * TITLE_OFF_CENTRE * (x1 - x0):
+        return box
+    return (x0, y0 + int(max(t[2] for t in text)), x1, y1)
 
 
 def _over_the_data_above(img: np.ndarray, box: Box) -> Box:
@@ -146,7 +171,7 @@ def _over_the_data_above(img: np.ndarray, box: Box) -> Box:
     ink = (np.abs(window - _sheet_colour(img)).max(axis=2) >= INK_STEP).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     tops = [limit + t for _, t, _, hgt, _ in stats[1:] if limit + t < y0 and limit + t + hgt >= y0 + depth]
-    return (x0, min(tops, default=y0), x1, y1)
+    return (x0, int(min(tops, default=y0)), x1, y1)
 
 
 def _lines_of(segs: list[Segment]) -> list[Segment]:

@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 import cv2
 import numpy as np
 
-from .colors import delta_e
+from .colors import TEXT_CHROMA, delta_e
 from .ocr import TARGET_GLYPH_PX, Block, Page, Word, tidy_text, without_long_lines
 from .series import Box, Trace
 from .ticklabels import parse_label
@@ -17,7 +17,6 @@ NamedLines = list[tuple[tuple[int, int, int], str]]  # one panel's lines: colour
 
 SHARED_LEGEND_DE = 12.0  # colours this close (CIE76) are one series across a grid's panels
 LEGEND_REACH = 0.35  # how far (share of the plot width) legend text may extend from a stroke
-TEXT_CHROMA = 60  # max - min of R, G, B above which a pixel is a coloured line, not legend text
 LETTER_THEN_MARK = re.compile(r"[a-z]{2,}[A-Z0-9]")  # "runA": a word, then one capital or digit
 BEYOND_BLEND = 1.4  # this far along the blend from the background past a colour is a darker one
 SPACE_GAP = 1.6  # a space is this many times wider than the widest gap between letters

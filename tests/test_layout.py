@@ -254,6 +254,31 @@ def test_a_1px_axis_line_with_ringing_a_row_apart_is_an_edge(suite_chart) -> Non
     assert len(errs) == 2 and max(errs.values()) < 0.01, errs
 
 
+def test_a_title_close_above_despined_spines_is_no_data(suite_chart) -> None:
+    """seaborn's ticks style (the benchmark's seed-10 chart 025): the box reaches a margin
+    above the trimmed y spine's top, where each panel's title stands. Its glyphs were read
+    as a grey line and no title was read; the box now stops under them."""
+    path, truth = suite_chart(10, 25)
+    chart = chartextract.extract(str(path))
+    assert [p.title for p in chart.panels] == [p["title"] for p in truth["panels"]]
+    for panel, want in zip(chart.panels[:2], truth["panels"]):  # the third is on a log axis
+        assert len(panel.series) == len(want["series"])
+        errs = panel_errors(panel.series, want["series"])
+        assert max(errs.values()) < 0.01, errs
+
+
+def test_legend_text_in_the_margin_above_despined_spines_is_no_title(suite_chart) -> None:
+    """The benchmark's seed-0 chart 024 (seaborn ticks): the legend's first row stands in the
+    margin above the y spine's top, to the right, and the dashed line peaks there. Taken for
+    a title, it had the box cut the peak; a title is centred over the plot."""
+    path, truth = suite_chart(0, 24)
+    (panel,) = chartextract.extract(str(path)).panels
+    want = truth["panels"][0]["series"]
+    assert sorted(s.name for s in panel.series) == sorted(w["name"] for w in want)
+    errs = panel_errors(panel.series, want)
+    assert max(errs.values()) < 0.01, errs
+
+
 def test_a_thick_frame_with_inward_ticks_in_a_jpeg_is_an_edge(suite_chart) -> None:
     """matplotlib's classic 2x2 grid saved as JPEG: ringing joins the frame's two edges,
     its inward ticks and a legend frame below into one tall blob whose rows running the
