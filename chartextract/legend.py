@@ -104,6 +104,12 @@ def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace
         outs = [] if e else outside_handles(img, bbox, plot_box, t.rgb)
         out.append(e or entry(outs, words, False))
         beside.append(outs)
+    found = [e.handle for e in out if e and not centred_in(e.handle, plot_box)]
+    for k, (e, t) in enumerate(zip(out, traces)):  # a legend beside the plot: a flat piece of
+        if found and e and centred_in(e.handle, plot_box):  # line in it, with noise read as text, is no entry
+            stacked = [h for h in outside_handles(img, bbox, plot_box, t.rgb) if _stacked(h, found)]
+            if stacked:
+                out[k] = entry(stacked, words, False) or LegendEntry(stacked[0], [])
     if any(out):  # a stroke in the legend whose text the first reading missed or a line crossing it hid
         found = [e.handle for e in out if e]
         # a legend beside a column of panels may run on into the next one's region
@@ -112,12 +118,21 @@ def legend_entries(img: np.ndarray, bbox: Box, plot_box: Box, traces: list[Trace
         wider = (bbox[0], max(0, bbox[1] - reach), bbox[2], min(img.shape[0], bbox[3] + reach))
         beside = [outs or ([] if e else outside_handles(img, wider, plot_box, t.rgb))
                   for outs, e, t in zip(beside, out, traces)]
-        stacked = [[h for h in outs if any(abs(h[0] - f[0]) <= 2 and abs(h[2] - f[2]) <= 2 for f in found)]
-                   for outs in beside]
+        stacked = [[h for h in outs if _stacked(h, found)] for outs in beside]
         out = [e or (LegendEntry(t.handles[0], []) if len(t.handles) == 1 else
                      LegendEntry(st[0], []) if len(st) == 1 else None)
                for e, t, st in zip(out, traces, stacked)]
     return out
+
+
+def centred_in(box: Box, outer: Box) -> bool:
+    """Whether ``box``'s centre lies in ``outer``."""
+    return outer[0] <= (box[0] + box[2]) / 2 <= outer[2] and outer[1] <= (box[1] + box[3]) / 2 <= outer[3]
+
+
+def _stacked(handle: Box, others: list[Box]) -> bool:
+    """A stroke in a column with others: a legend's strokes share their ends."""
+    return any(abs(handle[0] - f[0]) <= 2 and abs(handle[2] - f[2]) <= 2 for f in others)
 
 
 def legend_box(entries: list[LegendEntry | None]) -> tuple[float, float, float, float] | None:

@@ -16,8 +16,8 @@ from .axis_offset import shift_to_data
 from .colors import color_name, delta_e, hex_to_rgb, to_hex
 from .errors import ChartError
 from .layout import LEGEND_MAX_SHARE, PlotArea, find_plot_areas
-from .legend import (LegendEntry, NamedLines, fill_names, legend_block, legend_box, legend_entries,
-                     legend_names, legend_text_boxes)
+from .legend import (LegendEntry, NamedLines, centred_in, fill_names, legend_block, legend_box,
+                     legend_entries, legend_names, legend_text_boxes)
 from .load import ImageSource, load_image
 from .model import Chart, Panel, Series
 from .ocr import Word, prepare_page, read_blocks, read_words
@@ -141,14 +141,13 @@ def _legend_in_plot(area: PlotArea, entries: list[LegendEntry | None]) -> tuple[
     margin of half a glyph, where that legend is small beside the plot and not in a frame
     already left out; else None."""
     px0, py0, px1, py1 = area.plot_box
-    box = legend_box([e for e in entries if e and px0 <= (e.handle[0] + e.handle[2]) / 2 <= px1
-                      and py0 <= (e.handle[1] + e.handle[3]) / 2 <= py1])
+    box = legend_box([e for e in entries if e and centred_in(e.handle, area.plot_box)])
     if box is None:
         return None
     glyph = float(np.median([w.height for e in entries if e for w in e.words] or [10.0]))
     pad = max(3.0, 0.5 * glyph)
     x0, y0, x1, y1 = int(box[0] - pad), int(box[1] - pad), int(np.ceil(box[2] + pad)), int(np.ceil(box[3] + pad))
-    inside = px0 <= (x0 + x1) / 2 <= px1 and py0 <= (y0 + y1) / 2 <= py1
+    inside = centred_in((x0, y0, x1, y1), area.plot_box)
     small = (x1 - x0) * (y1 - y0) <= LEGEND_MAX_SHARE * (px1 - px0) * (py1 - py0)
     framed = any(b[0] <= x0 + pad and b[1] <= y0 + pad and b[2] >= x1 - pad and b[3] >= y1 - pad
                  for b in area.inner_boxes)

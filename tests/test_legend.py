@@ -349,3 +349,15 @@ def test_a_stray_glyph_read_before_a_name_is_left_out(suite_chart) -> None:
     path, truth = suite_chart(8, 36)
     for panel, want in zip(chartextract.extract(str(path)).panels, truth["panels"]):
         assert sorted(s.name for s in panel.series) == sorted(w["name"] for w in want["series"]) == ["run A", "run B"]
+
+
+def test_a_flat_piece_of_line_is_no_entry_beside_a_legend_set_right_of_the_plot(suite_chart) -> None:
+    """The benchmark's seed-10 chart 031 (plotnine theme_bw, JPEG): the shared legend stands
+    right of the last facet, but a flat stretch of the teal line inside it passed for its
+    stroke, with noise beside it read as 'All', and every facet's 'baseline' was named so.
+    Where the others' strokes stand beside the plot, the trace's stroke stacked with them
+    is its entry."""
+    pytest.importorskip("plotnine")
+    path, truth = suite_chart(10, 31)
+    for panel, want in zip(chartextract.extract(str(path)).panels, truth["panels"]):
+        assert sorted(s.name for s in panel.series) == sorted(w["name"] for w in want["series"]) == ["baseline", "ours"]
