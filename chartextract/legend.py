@@ -27,6 +27,7 @@ UNDERSCORE_SPAN = 0.7
 SURE_WORD = 70  # OCR confidence of a word read surely: a second reading must keep its characters
 STACK_REACH = 4  # glyph heights past a panel's region that its legend's stacked strokes may reach
 TEXT_REACH = 6  # glyph heights the legend text may run on past the words first read
+DIGIT_LIKE = {**{d: d for d in "0123456789"}, "o": "0", "O": "0", "i": "1", "l": "1", "I": "1"}  # a last glyph read as a letter
 TWIN_CORR = 0.9  # correlation of two glyphs' pixels above which they are one letter drawn twice
 
 
@@ -196,7 +197,27 @@ def legend_names(page: Page, entries: list[LegendEntry | None], second: list[Wor
     of ``legend_block``) replaces the first reading when it is the same text, spaced or
     read better (see ``_better``)."""
     names = [_join(_better(e, _words_beside(e.handle, second)), page.grey) if e else "" for e in entries]
-    return [n if _is_name(n) else "" for n in names]
+    return _numbered([n if _is_name(n) else "" for n in names])
+
+
+def _numbered(names: list[str]) -> list[str]:
+    """Names alike but for a last digit ("lr pg0", "lr pg1"; "seed 0" .. "seed 2") where OCR
+    read some of those digits as the letters they look like ("lr pgo", "seedi"): where two
+    or more names share all but their last character, and every one of those characters
+    is a digit or reads as a distinct one, one at least read as a digit, they are digits,
+    spaced as that one is."""
+    groups: dict[str, list[int]] = {}
+    for k, n in enumerate(names):
+        if len(n) >= 2 and n[-1] in DIGIT_LIKE:
+            groups.setdefault(n[:-1].replace(" ", "").lower(), []).append(k)
+    out = list(names)
+    for members in groups.values():
+        digits = [DIGIT_LIKE[names[k][-1]] for k in members]
+        sure = [k for k in members if names[k][-1].isdigit()]
+        if len(members) >= 2 and len(set(digits)) == len(digits) and sure:
+            for k, d in zip(members, digits):
+                out[k] = names[sure[0]][:-1] + d
+    return out
 
 
 def _is_name(text: str) -> bool:
