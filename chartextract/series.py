@@ -42,6 +42,9 @@ CORE_ALPHA = 0.8  # a pixel this much of a line's colour is the line itself, not
 DOT_PX = 4  # a dotted line's dots are at most this wide and tall
 DASH_PERIOD_PX = 12  # a short last dash and the gap before it, at most (dashes are 3-8 px at 100 dpi)
 STROKE_REACH = 3  # entries above or below the others' strokes where a legend stroke may be
+FRINGE_DE = 30.0  # a JPEG colour fringe is this close to the paper at most (light palette colours reach 20)
+FRINGE_PX = 8  # ... and lies this close to stronger lines: half a JPEG chroma block (8 px at half size)
+FRINGE_NEAR = 0.8  # ... with this share of its pixels at least
 
 
 @dataclass
@@ -103,7 +106,9 @@ def find_traces(img: np.ndarray, plot_box: Box, exclude: list[Box] = ()) -> list
     strong = [mk & (alpha >= 0.6) for mk in masks]  # faded lines under a legend do not join its strokes
     all_handles = _in_line_with(strong, _pick_handles([_flat_pieces(mk) for mk in strong]))
     masks = [_remove_boxes(mk, handles) & ~inside for mk, handles in zip(masks, all_handles)]
-    lineish = [mk.sum() >= 10 and not _looks_like_text(mk) for mk in masks]
+    contrast = [float(np.linalg.norm(to_lab(np.clip(c, 0, 255).astype(np.uint8)) - bg)) for c in centers]
+    lineish = [mk.sum() >= 10 and not _looks_like_text(mk) and not _is_fringe(k, masks, contrast)
+               for k, mk in enumerate(masks)]
     heights = [_column_height(mk) if ok else 0.0 for mk, ok in zip(masks, lineish)]  # text is no line to compare with
     traces = []
     for k, (mask, handles) in enumerate(zip(masks, all_handles)):
@@ -393,6 +398,30 @@ def _looks_like_text(mask: np.ndarray) -> bool:
     ys, xs = np.nonzero(mask)
     compact = (xs.max() - xs.min()) < 0.4 * w and (ys.max() - ys.min()) < 0.25 * h
     return bool(compact and stats[:, 2].max() < 0.25 * w)
+
+
+def _is_fringe(k: int, masks: list[np.ndarray], contrast: list[float]) -> bool:
+    """JPEG keeps colour at half size in 8 x 8 blocks, so a saturated line leaves specks of a
+    faint other tint beside it (its colour's ringing); thick lines leave faint blends where
+    they cross. These cluster as a colour of their own and would trace as a line hopping
+    between the lines they flank. Such a colour is faint, mostly specks shorter than a dash,
+    and lies almost all within half a chroma block of stronger lines. A light series is a
+    whole stroke; a faint dotted one runs apart from the others."""
+    mask = masks[k]
+    if contrast[k] >= FRINGE_DE or not mask.any():
+        return False
+    _lab, stats = _components(mask)
+    pieces = np.maximum(stats[:, 2], stats[:, 3]) >= MIN_PIECE_COLS
+    if stats[pieces, 4].sum() >= 0.5 * stats[:, 4].sum():
+        return False
+    stronger = np.zeros_like(mask)
+    for j, other in enumerate(masks):
+        if contrast[j] > contrast[k]:
+            stronger |= other
+    if not stronger.any():
+        return False
+    dist = cv2.distanceTransform((~stronger).astype(np.uint8), cv2.DIST_L2, 3)
+    return bool(np.mean(dist[mask] <= FRINGE_PX) >= FRINGE_NEAR)
 
 
 def _drop_specks(mask: np.ndarray) -> np.ndarray:

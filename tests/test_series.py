@@ -140,3 +140,17 @@ def test_a_black_line_running_level_is_not_erased_as_a_gridline(suite_chart, see
     panel, want = chartextract.extract(str(path)).panels[0], truth["panels"][0]["series"]
     errs = panel_errors(panel.series, want)
     assert max(errs.values()) < 0.01, errs
+
+
+@pytest.mark.parametrize("seed,index,panel", [(7, 1, 0), (7, 1, 1), (7, 0, 2)])
+def test_a_faint_fringe_along_stronger_lines_is_no_series(suite_chart, seed: int, index: int, panel: int) -> None:
+    """Specks of a faint tint beside strong lines (JPEG's half-size chroma rings beside a blue
+    and a red line: the benchmark's seed-7 chart 001, plotnine theme_gray as JPEG; the blends
+    where fivethirtyeight's thick lines cross: its chart 000) clustered as a colour of their
+    own and were traced as an extra series hopping between the lines. The panel's series
+    are its true ones, each read to 1%."""
+    path, truth = suite_chart(seed, index)
+    got, want = chartextract.extract(str(path)).panels[panel], truth["panels"][panel]["series"]
+    assert len(got.series) == len(want), [s.color for s in got.series]
+    errs = panel_errors(got.series, want)
+    assert max(errs.values()) < 0.01, errs
