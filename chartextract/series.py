@@ -561,8 +561,11 @@ def _run_ink(alpha_col: np.ndarray, mask_col: np.ndarray, run: tuple[int, int]) 
 def _drop_strays(ys: np.ndarray, ends: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
     """Drop short flat pieces of a trace that stand off the line on both sides: a legend
     stroke of the line's colour picked up where a dashed line has a gap or another line
-    hides it. Pieces split where neighbouring columns' runs do not touch; a real spike is
-    drawn with its flanks and is not flat."""
+    hides it, or another line's fringe of a blending colour (grey beside black) picked up
+    where a left-out legend hides the line. Pieces split where neighbouring columns' runs
+    do not touch, and specks a dot's gap apart at one height are one piece; a real spike is
+    drawn with its flanks and is not flat. Past a long gap (the legend's), the line cannot
+    be told across it: a piece stands off the near side alone."""
     ok = np.isfinite(ys)
     touch = ok[:-1] & ok[1:] & (ends[1:, 0] <= ends[:-1, 1] + 1) & (ends[1:, 1] >= ends[:-1, 0] - 1)
     idx = np.flatnonzero(ok)
@@ -572,16 +575,34 @@ def _drop_strays(ys: np.ndarray, ends: np.ndarray, width: float) -> tuple[np.nda
     pieces = list(zip(idx[first], idx[np.append(first[1:], len(idx)) - 1]))
     max_len = max(4, int(0.03 * len(ys)))
     far = max(6.0, 3 * width)
+    pieces = _joined(pieces, ys, far)
     ys, ends = ys.copy(), ends.copy()
     for (_, pb), (a, b), (na, _) in zip(pieces[:-2], pieces[1:-1], pieces[2:]):
-        if b - a + 1 > max_len or na - pb > 4 * max_len:
+        if b - a + 1 > max_len:
             continue
-        line = np.interp(np.arange(a, b + 1), [pb, na], [ys[pb], ys[na]])
-        flat = np.ptp(ys[a:b + 1]) <= width
-        if flat and abs(ys[na] - ys[pb]) <= far and np.all(np.abs(ys[a:b + 1] - line) > far):
+        if na - pb > 4 * max_len:  # a long gap on one side (the legend left out): the near side alone
+            if min(a - pb, na - b) > max_len:
+                continue
+            pb = na = pb if a - pb < na - b else na
+        cols = a + np.flatnonzero(np.isfinite(ys[a:b + 1]))
+        line = np.interp(cols, [pb, na], [ys[pb], ys[na]])
+        flat = np.ptp(ys[cols]) <= width
+        if flat and abs(ys[na] - ys[pb]) <= far and np.all(np.abs(ys[cols] - line) > far):
             ys[a:b + 1] = np.nan
             ends[a:b + 1] = np.nan
     return ys, ends
+
+
+def _joined(pieces: list[tuple[int, int]], ys: np.ndarray, far: float) -> list[tuple[int, int]]:
+    """Pieces a few columns apart at one height are one piece (a stray's specks)."""
+    out = [pieces[0]]
+    for a, b in pieces[1:]:
+        pa, pb = out[-1]
+        if a - pb <= DOT_PX + 1 and abs(ys[a] - ys[pb]) <= far:
+            out[-1] = (pa, b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _bridge(ys: np.ndarray, max_gap: int) -> np.ndarray:
