@@ -204,8 +204,8 @@ def _numbered(names: list[str]) -> list[str]:
     """Names alike but for a last digit ("lr pg0", "lr pg1"; "seed 0" .. "seed 2") where OCR
     read some of those digits as the letters they look like ("lr pgo", "seedi"): where two
     or more names share all but their last character, and every one of those characters
-    is a digit or reads as a distinct one, one at least read as a digit, they are digits,
-    spaced as that one is."""
+    is a digit or reads as a distinct one, one at least read as a digit, the letters are
+    digits, spaced as that one is."""
     groups: dict[str, list[int]] = {}
     for k, n in enumerate(names):
         if len(n) >= 2 and n[-1] in DIGIT_LIKE:
@@ -216,7 +216,8 @@ def _numbered(names: list[str]) -> list[str]:
         sure = [k for k in members if names[k][-1].isdigit()]
         if len(members) >= 2 and len(set(digits)) == len(digits) and sure:
             for k, d in zip(members, digits):
-                out[k] = names[sure[0]][:-1] + d
+                if k not in sure:
+                    out[k] = names[sure[0]][:-1] + d
     return out
 
 

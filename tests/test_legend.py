@@ -374,3 +374,4 @@ def test_a_last_digit_read_as_a_letter_is_a_digit_among_numbered_names(suite_cha
     assert _numbered(["lrpgl", "lr pg0"]) == ["lr pg1", "lr pg0"]
     assert _numbered(["val", "vai"]) == ["val", "vai"]  # no digit read: no numbering
     assert _numbered(["lr pgo", "lr pg0"]) == ["lr pgo", "lr pg0"]  # both would be 0
+    assert _numbered(["lrgroup 0", "lr group 1"]) == ["lrgroup 0", "lr group 1"]  # names read with digits stay
