@@ -29,9 +29,9 @@ LINE_EDGES_PX = 4  # a line's two edges are at most this far apart
 LEGEND_MAX_SHARE = 0.35  # a legend inside a plot covers at most this share of its area
 TRIM_MARGIN = 0.1  # share of a trimmed spine's length the data may reach past its end
 TOP_REACH = 0.4  # share of a despined plot's height its data may run on above the box found
+TOP_DEPTH = 0.1  # ... and that share of it, at least, below the box's top (deeper than a title's glyphs)
 TEXT_MIN_PX = 4  # ink this tall standing clear of the plot above a despined spine's top is text
 TITLE_OFF_CENTRE = 0.1  # share of the plot's width a title's centre may stand off the plot's centre
-TOP_DEPTH = 0.1  # ... and that share of it, at least, below the box's top (deeper than a title's glyphs)
 EDGE_MAX_ROWS = 6  # an edge's pieces span this many rows at most (taller blobs are no edge)
 CRISP_OVER_RINGING = 4.0  # a crisp line's edges step this many times more than the JPEG ringing beside them
 STRIP_MIN_PX = 4  # a band of another background this deep along one side of a plot is a title strip
@@ -153,7 +153,10 @@ def _under_text_above(img: np.ndarray, box: Box, spine_top: int) -> Box:
     ink = ((np.abs(window - _sheet_colour(img)).max(axis=2) >= INK_STEP) & grey).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     text = [(x, x + w, t + hgt) for x, t, w, hgt, _ in stats[1:] if t + hgt < len(ink) - 1 and hgt >= TEXT_MIN_PX]
-    if not text or abs(min(t[0] for t in text) + max(t[1] for t in text) - (x1 - x0)) > 2 * TITLE_OFF_CENTRE * (x1 - x0):
+    if not text:
+        return box
+    centre = (min(t[0] for t in text) + max(t[1] for t in text)) / 2
+    if abs(centre - (x1 - x0) / 2) > TITLE_OFF_CENTRE * (x1 - x0):
         return box
     return (x0, y0 + int(max(t[2] for t in text)), x1, y1)
 
