@@ -122,7 +122,8 @@ def redraw(rows: np.ndarray, xv: np.ndarray, h: float,
         rim = np.abs(np.sqrt(_distance2(rows, xv, around, px, py)) - h) <= 0.5 + 2 * step + 1e-9
         for members, near, k, (first, span) in sweeps:
             on = rim[near]
-            q, kq, qx, qy = near[on], k[on], px[near[on]], py[near[on]]
+            q, kq = near[on], k[on]
+            qx, qy = px[q], py[q]
             rest = _distance2(rows, xv, (first[on], span), qx, qy, skip=kq)  # to the segments the move leaves
             costs = [np.bincount(kq, np.abs(_cover(np.minimum(rest, _moved2(rows, xv, kq, d, qx, qy)), h) - alpha[q]),
                                  len(xv)) for d in shifts]
